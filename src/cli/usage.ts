@@ -1,0 +1,16 @@
+export const USAGE = `hookguard: a webhook gateway sidecar
+
+Usage:
+  hookguard sidecar --config FILE [--listen HOST:PORT] [--admin HOST:PORT] [--upstream URL]
+  hookguard check --config FILE
+  hookguard injector --config FILE [--listen HOST:PORT] [--admin HOST:PORT]
+  hookguard --help | --version
+
+Environment: HOOKGUARD_CONFIG (config path), HOOKGUARD_REDIS_URL (overrides redis.url),
+HOOKGUARD_LOG_LEVEL (fatal, error, warn, info, debug, trace, silent).
+`;
+
+/** A mistake on the command line: printed with the usage, exit code 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './problems.js';
+
+/**
+ * Reads a YAML or JSON config file (JSON is YAML, so one parser serves both; `.json` files are
+ * parsed strictly as JSON so a JSON user gets JSON's error messages).
+ */
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([{ path: '(file)', message: `cannot read ${path}: ${code}` }]);
+  }
+  try {
+    const value: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, strict: true, uniqueKeys: true });
+    if (value === null || value === undefined) throw new Error('the file is empty');
+    return value;
+  } catch (error) {
+    throw new ConfigError([{ path: '(file)', message: `cannot parse ${path}: ${(error as Error).message.split('\n')[0]}` }]);
+  }
+}

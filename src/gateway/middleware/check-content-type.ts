@@ -1,0 +1,18 @@
+import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayMiddleware } from '../context.js';
+import { reject } from '../reject.js';
+
+/**
+ * The media type (parameters such as charset ignored) must be one the hook allows. The three types
+ * an HTML form can send without a CORS preflight (urlencoded, multipart, text/plain) are refused
+ * unless a hook lists one on purpose, which closes the form-post route of CSRF.
+ */
+export function checkContentType(deps: GatewayDeps): GatewayMiddleware {
+  return (ctx, next) => {
+    const header = ctx.req.headers['content-type'];
+    const semicolon = header === undefined ? -1 : header.indexOf(';');
+    const type = header === undefined ? '' : (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+    if (ctx.state.hook!.contentTypes.has(type)) return next();
+    reject(ctx, deps, 'content_type', { detail: { contentType: type.slice(0, 100) || 'missing' } });
+  };
+}

@@ -1,0 +1,41 @@
+import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayMiddleware } from '../context.js';
+import { countOutcome } from '../../observability/gateway-metrics.js';
+import { HEADER } from '../answers.js';
+import { buildUpstreamHeaders } from '../upstream-headers.js';
+import { copyAppHeaders } from '../app-response-headers.js';
+
+/**
+ * Forwards the verified delivery: exact body bytes, the URL token gone from the path, hop-by-hop
+ * headers dropped, X-Forwarded-* and Hookguard-Verified added. The app's status, headers and body
+ * come back as they were; the sidecar answers 2xx only when the app did.
+ */
+export function forward(deps: GatewayDeps): GatewayMiddleware {
+  return async (ctx) => {
+    const hook = ctx.state.hook!;
+    const headers = buildUpstreamHeaders(ctx.req, {
+      source: ctx.state.source,
+      trustedPeer: ctx.state.runtime.config.trustedProxies,
+      provider: hook.config.provider,
+      requestId: ctx.state.requestId,
+    });
+    const result = await deps.forwarder.forward({ path: `${hook.upstreamPath}${ctx.state.search}`, headers, body: ctx.state.body! });
+    if (!result.ok) {
+      const status = result.failure === 'timeout' ? 504 : 502;
+      ctx.status = status;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = status === 504 ? 'upstream timed out\n' : 'upstream unreachable\n';
+      countOutcome(deps.metrics, hook.name, 'upstream_error');
+      deps.metrics.upstreamDuration.observe({ hook: hook.name, status_class: 'error' }, result.seconds);
+      deps.logger.error({ event: 'upstream_error', hook: hook.name, failure: result.failure, code: result.code, status, requestId: ctx.state.requestId }, `upstream ${result.failure}`);
+      return;
+    }
+    ctx.state.forwarded = true;
+    copyAppHeaders(result.headers, ctx);
+    ctx.status = result.status;
+    ctx.body = result.body;
+    ctx.set(HEADER.requestId, ctx.state.requestId);
+    countOutcome(deps.metrics, hook.name, 'accepted');
+    deps.metrics.upstreamDuration.observe({ hook: hook.name, status_class: `${Math.floor(result.status / 100)}xx` }, result.seconds);
+  };
+}

@@ -1,0 +1,19 @@
+import type { GatewayDeps } from '../gateway-deps.js';
+import type { GatewayMiddleware } from '../context.js';
+import type { SignedRequest } from '../../verify/types.js';
+import { failAuth } from '../fail-auth.js';
+
+/**
+ * The provider's scheme over the raw body bytes, with every active secret. Nothing is forwarded
+ * before this passes. A mismatch is a value from the verifier; a throwing verifier is a bug, and the
+ * request fails closed (500) instead of passing.
+ */
+export function verifySignature(deps: GatewayDeps): GatewayMiddleware {
+  return async (ctx, next) => {
+    const hook = ctx.state.hook!;
+    const request: SignedRequest = { body: ctx.state.body!, headers: ctx.req.headers, url: `${ctx.path.slice(0, hook.config.path.length)}${ctx.state.search}` };
+    const result = hook.scheme.verify(request, hook.settings, deps.nowSeconds());
+    if (result.ok) return next();
+    await failAuth(ctx, deps, result.reason, { detail: { provider: hook.config.provider } });
+  };
+}

@@ -1,0 +1,18 @@
+import type { CompiledHook } from './compiled-hook.js';
+import type { Runtime } from './gateway-deps.js';
+
+/** What the pipeline learns about a request, step by step (Koa's ctx.state). */
+export interface RequestState {
+  runtime: Runtime;
+  requestId: string;
+  /** The hook label of metrics: the hook's name, or `unmatched`. */
+  hookLabel: string;
+  hook?: CompiledHook;
+  /** The client address as far as it can be trusted; '' when the socket had none. */
+  source: string;
+  body?: Buffer;
+  /** The query string including '?', or ''. */
+  search: string;
+  /** Set when the app answered (whatever its status). */
+  forwarded?: boolean;
+}
