@@ -12,8 +12,8 @@ for arg in "$@"; do
 done
 
 if [ ! -d node_modules ]; then
-  echo "test: node_modules is missing: run 'npm ci' first" >&2
-  exit 1
+  echo "test: installing dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund
 fi
 
 # shellcheck source=scripts/ensure-tools.sh

@@ -93,21 +93,20 @@ function readHooks(value: unknown, problems: Problems, context: HookContext): Ho
     problems.add('hooks', 'must be a non-empty list of hooks');
     return [];
   }
-  const hooks: HookConfig[] = [];
+  const hooks: { hook: HookConfig; index: number }[] = [];
   value.forEach((raw, index) => {
     const hook = validateHook(raw, keyPath('hooks', index), problems, context);
-    if (hook) hooks.push(hook);
+    if (hook) hooks.push({ hook, index });
   });
-  checkHookClashes(hooks, value, problems);
-  return hooks;
+  checkHookClashes(hooks, problems);
+  return hooks.map((entry) => entry.hook);
 }
 
 /** Names and paths must be unique, and no path may hide inside another hook's token space. */
-function checkHookClashes(hooks: readonly HookConfig[], raw: unknown[], problems: Problems): void {
-  const indexOf = (hook: HookConfig) => raw.findIndex((r) => isObject(r) && r.name === hook.name && r.path === hook.path);
-  hooks.forEach((hook, i) => {
-    for (const other of hooks.slice(0, i)) {
-      const at = keyPath('hooks', indexOf(hook));
+function checkHookClashes(hooks: readonly { hook: HookConfig; index: number }[], problems: Problems): void {
+  hooks.forEach(({ hook, index }, i) => {
+    const at = keyPath('hooks', index);
+    for (const { hook: other } of hooks.slice(0, i)) {
       if (other.name === hook.name) problems.add(keyPath(at, 'name'), `"${hook.name}" is already used by another hook`);
       if (other.path === hook.path) problems.add(keyPath(at, 'path'), `"${hook.path}" is already used by hook ${other.name}`);
       else if ((other.token && hook.path.startsWith(`${other.path}/`)) || (hook.token && other.path.startsWith(`${hook.path}/`))) {

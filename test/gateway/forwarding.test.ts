@@ -1,0 +1,176 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startSidecar, secretsDir, type TestSidecar } from '../helpers/sidecar.js';
+import { startUpstream, deadPort } from '../helpers/upstream.js';
+import { send } from '../helpers/http-client.js';
+import { startSilentCloser } from '../helpers/silent-closer.js';
+import { sample, scrape } from '../helpers/metrics.js';
+
+const TOKEN = 'tok_forwarding_0123456789abcdefghijkl';
+
+describe('forwarding to the app', () => {
+  const secrets = secretsDir();
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let sidecar: TestSidecar;
+  const url = () => `${sidecar.url}/hooks/ci/${TOKEN}`;
+
+  before(async () => {
+    upstream = await startUpstream();
+    sidecar = await startSidecar({
+      upstream: upstream.url,
+      timeouts: { upstreamSeconds: 1 },
+      hooks: [
+        { name: 'ci', path: '/hooks/ci', upstreamPath: '/internal/ci', provider: 'none', token: secrets.secret(TOKEN), contentTypes: ['application/json', 'application/octet-stream'] },
+      ],
+    });
+  });
+
+  after(async () => {
+    await sidecar.stop();
+    await upstream.close();
+    secrets.remove();
+  });
+
+  it('forwards the exact bytes of a binary body', async () => {
+    const body = randomBytes(64 * 1024);
+    const answer = await send(url(), { headers: { 'content-type': 'application/octet-stream' }, body });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(upstream.received.at(-1)!.body, body);
+  });
+
+  it('forwards the exact bytes of a UTF-8 body, unnormalised', async () => {
+    // Odd spacing, escaped and raw non-ASCII, a BOM: a re-serialised body would break signatures.
+    const body = Buffer.from('\uFEFF{ "name":"Zoë \u00e9\u0301",  "emoji":"\ud83d\ude80", "esc":"\\u00e9" }\n', 'utf8');
+    await send(url(), { headers: { 'content-type': 'application/json; charset=utf-8' }, body });
+    assert.deepEqual(upstream.received.at(-1)!.body, body);
+  });
+
+  it('strips the URL token, keeps the query and maps the path to upstreamPath', async () => {
+    await send(`${url()}?a=1&b=two`, { headers: { 'content-type': 'application/json' }, body: '{}' });
+    const got = upstream.received.at(-1)!;
+    assert.equal(got.url, '/internal/ci?a=1&b=two');
+    assert.ok(!JSON.stringify(got.rawHeaders).includes(TOKEN));
+  });
+
+  it('adds X-Forwarded-For, X-Forwarded-Proto, Hookguard-Verified and drops hop-by-hop and spoofed headers', async () => {
+    await send(url(), {
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': '6.6.6.6',
+        'hookguard-verified': 'github',
+        connection: 'keep-alive, x-drop-me',
+        'x-drop-me': '1',
+        'keep-alive': 'timeout=5',
+        'x-custom': 'kept',
+      },
+      body: '{}',
+    });
+    const headers = upstream.received.at(-1)!.headers;
+    assert.equal(headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(headers['x-forwarded-proto'], 'http');
+    assert.equal(headers['hookguard-verified'], 'none');
+    assert.equal(headers['x-custom'], 'kept');
+    assert.equal(headers['x-drop-me'], undefined);
+    assert.equal(headers['keep-alive'], undefined);
+    assert.match(String(headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
+  it('passes the app status, headers and body back', async () => {
+    upstream.setBehaviour((_req, res) => void res.writeHead(202, { 'content-type': 'application/json', 'x-app': 'yes', 'access-control-allow-origin': '*' }).end('{"queued":true}'));
+    const answer = await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(answer.status, 202);
+    assert.equal(answer.headers['x-app'], 'yes');
+    assert.equal(answer.headers['content-type'], 'application/json');
+    assert.equal(answer.headers['access-control-allow-origin'], undefined, 'no CORS header ever leaves the sidecar');
+    assert.equal(answer.text, '{"queued":true}');
+  });
+
+  for (const status of [400, 404, 500, 503]) {
+    it(`an app answering ${status} stays ${status}`, async () => {
+      upstream.setBehaviour((_req, res) => void res.writeHead(status).end('app says no'));
+      const answer = await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(answer.status, status);
+      assert.equal(answer.text, 'app says no');
+    });
+  }
+
+  it('an app too slow to answer gives 504 and counts an upstream_error', async () => {
+    const before = sample(await scrape(sidecar.adminUrl), 'hookguard_requests_total', { hook: 'ci', outcome: 'upstream_error' });
+    upstream.setBehaviour((_req, res) => void setTimeout(() => res.writeHead(200).end(), 3_000));
+    const answer = await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(answer.status, 504);
+    assert.equal(sample(await scrape(sidecar.adminUrl), 'hookguard_requests_total', { hook: 'ci', outcome: 'upstream_error' }), before + 1);
+    upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
+  });
+
+  it('an app that drops the connection mid-answer gives 502, never a truncated 2xx', async () => {
+    upstream.setBehaviour((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const answer = await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(answer.status, 502);
+    upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
+  });
+
+  it('drops idle connections before an app that sends no Keep-Alive hint resets them', async () => {
+    const app = await startSilentCloser(1_500);
+    const secrets2 = secretsDir();
+    const proxy = await startSidecar({ upstream: app.url, hooks: [{ name: 'ci', path: '/hooks/ci', provider: 'none', token: secrets2.secret(TOKEN) }] });
+    try {
+      const statuses: number[] = [];
+      // Gaps around and past the app's idle timeout: a pooled socket older than 1.5 s is dead.
+      for (const gap of [0, 1_100, 1_300, 1_700]) {
+        await new Promise((resolve) => setTimeout(resolve, gap));
+        statuses.push((await send(`${proxy.url}/hooks/ci/${TOKEN}`, { headers: { 'content-type': 'application/json' }, body: '{}' })).status);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200]);
+    } finally {
+      await proxy.stop();
+      await app.close();
+      secrets2.remove();
+    }
+  });
+});
+
+describe('forwarding when the app is down', () => {
+  it('answers 502 and counts an upstream_error', async () => {
+    const secrets = secretsDir();
+    const port = await deadPort();
+    const sidecar = await startSidecar({ upstream: `http://127.0.0.1:${port}`, hooks: [{ name: 'ci', path: '/hooks/ci', provider: 'none', token: secrets.secret(TOKEN) }] });
+    try {
+      const answer = await send(`${sidecar.url}/hooks/ci/${TOKEN}`, { headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(answer.status, 502);
+      assert.equal(sample(await scrape(sidecar.adminUrl), 'hookguard_requests_total', { hook: 'ci', outcome: 'upstream_error' }), 1);
+      assert.ok(sidecar.log.records().some((r) => r.event === 'upstream_error' && r.code === 'ECONNREFUSED'));
+    } finally {
+      await sidecar.stop();
+      secrets.remove();
+    }
+  });
+});
+
+describe('X-Forwarded-For through trusted proxies', () => {
+  it('believes the chain only through trusted proxies and checks the real client against the allowlist', async () => {
+    const secrets = secretsDir();
+    const app = await startUpstream();
+    const sidecar = await startSidecar({
+      upstream: app.url,
+      trustedProxies: ['127.0.0.0/8'],
+      hooks: [{ name: 'ci', path: '/hooks/ci', provider: 'none', token: secrets.secret(TOKEN), sources: ['203.0.113.0/24'] }],
+    });
+    try {
+      const ok = await send(`${sidecar.url}/hooks/ci/${TOKEN}`, { headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7, 203.0.113.9' }, body: '{}' });
+      assert.equal(ok.status, 200, 'the rightmost untrusted hop (203.0.113.9) is the client');
+      assert.equal(app.received.at(-1)!.headers['x-forwarded-for'], '198.51.100.7, 203.0.113.9, 127.0.0.1');
+      const spoofed = await send(`${sidecar.url}/hooks/ci/${TOKEN}`, { headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9, 198.51.100.7' }, body: '{}' });
+      assert.equal(spoofed.status, 403, 'an allowed address further left was written by the client, not a trusted proxy');
+    } finally {
+      await sidecar.stop();
+      await app.close();
+      secrets.remove();
+    }
+  });
+});
