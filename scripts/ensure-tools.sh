@@ -42,4 +42,6 @@ ensure_helm() {
 ensure_test_tools() {
   ensure_command redis-server redis-server
   ensure_command redis-cli redis-tools
+  # The CSRF tests drive Debian's Chromium through playwright-core (no browser download).
+  if [ -z "${HOOKGUARD_CHROMIUM:-}" ]; then ensure_command chromium chromium; fi
 }
