@@ -81,6 +81,7 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
   for (const hook of [...hooks, UNMATCHED_HOOK]) {
     for (const outcome of OUTCOMES) requests.inc({ hook, outcome }, 0);
     for (const reason of REASONS) rejections.inc({ hook, reason }, 0);
+    requestDuration.zero({ hook });
   }
   return { registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
 }
