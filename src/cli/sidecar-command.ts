@@ -1,24 +1,43 @@
+import { dirname } from 'node:path';
 import type { CommandLine } from './parse-command-line.js';
-import { loadSidecarConfig } from '../config/load-sidecar-config.js';
+import type { SidecarConfig } from '../config/types.js';
+import { loadVersionedSidecarConfig } from '../config/load-sidecar-config.js';
 import { createLogger } from '../observability/logger.js';
 import { runSidecar } from '../sidecar/run-sidecar.js';
+import { watchConfig } from '../sidecar/watch-config.js';
 import { UsageError } from './usage.js';
 import { overridesOf } from './check-command.js';
 import { onTermination } from './on-termination.js';
 
-/** `hookguard sidecar`: runs until SIGTERM/SIGINT, then drains and exits 0. */
+/** `hookguard sidecar`: runs until SIGTERM/SIGINT, reloading its config live, then drains and exits 0. */
 export async function sidecarCommand(line: CommandLine, env: NodeJS.ProcessEnv): Promise<number> {
-  if (!line.config) throw new UsageError('sidecar needs --config FILE (or HOOKGUARD_CONFIG)');
-  const config = loadSidecarConfig(line.config, overridesOf(line), env);
+  const path = line.config;
+  if (!path) throw new UsageError('sidecar needs --config FILE (or HOOKGUARD_CONFIG)');
+  const flags = overridesOf(line);
+  const first = loadVersionedSidecarConfig(path, flags, env);
   const logger = createLogger();
-  if (config.redis) {
+  if (first.config.redis) {
     logger.fatal({ event: 'unsupported', key: 'redis' }, 'redis: this build has no Redis state store yet; remove the redis section to run with in-memory state');
     logger.flush();
     return 1;
   }
-  const handle = await runSidecar(config, { logger });
+  const handle = await runSidecar(first.config, { logger });
+  const watcher = watchConfig({
+    path,
+    load: () => loadVersionedSidecarConfig(path, flags, env),
+    initialFingerprint: first.fingerprint,
+    apply: (config) => handle.reload(config),
+    logger,
+    reloads: handle.deps.metrics.configReloads,
+    folders: secretFolders(first.config),
+  });
   return onTermination(async () => {
+    watcher.close();
     await handle.shutdown();
     logger.flush();
   });
+}
+
+function secretFolders(config: SidecarConfig): string[] {
+  return [...new Set(config.hooks.flatMap((hook) => hook.secretFiles.map((file) => dirname(file))))];
 }

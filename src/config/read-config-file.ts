@@ -7,6 +7,11 @@ import { ConfigError } from './problems.js';
  * parsed strictly as JSON so a JSON user gets JSON's error messages).
  */
 export function readConfigFile(path: string): unknown {
+  return readConfigText(path).value;
+}
+
+/** Like readConfigFile, with the text it parsed (for change detection). */
+export function readConfigText(path: string): { value: unknown; text: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -17,7 +22,7 @@ export function readConfigFile(path: string): unknown {
   try {
     const value: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, strict: true, uniqueKeys: true });
     if (value === null || value === undefined) throw new Error('the file is empty');
-    return value;
+    return { value, text };
   } catch (error) {
     throw new ConfigError([{ path: '(file)', message: `cannot parse ${path}: ${(error as Error).message.split('\n')[0]}` }]);
   }

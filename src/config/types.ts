@@ -39,6 +39,8 @@ export interface HookConfig {
   readonly limits: HookLimits;
   readonly publicUrl?: string;
   readonly hmac?: HmacSettings;
+  /** Absolute paths of the secret files this hook read (watched for live reload). */
+  readonly secretFiles: readonly string[];
 }
 
 export interface Timeouts {

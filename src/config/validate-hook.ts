@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Problems } from './problems.js';
 import type { HeaderRule, HookConfig, SecretRef } from './types.js';
 import type { LockoutPolicy, RateWindow } from '../state/store.js';
@@ -36,6 +37,8 @@ export interface HookContext {
   readonly env: NodeJS.ProcessEnv;
   /** Relative secret file paths resolve against this (the config file's folder). */
   readonly baseDir: string;
+  /** Told the absolute path of every secret file read. */
+  readonly onFile?: (file: string) => void;
 }
 
 /** Validates one entry of `hooks`, resolving its secrets. Returns undefined when it has problems. */
@@ -46,6 +49,8 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
   }
   const before = problems.list.length;
   checkKeys(raw, HOOK_KEYS, path, problems);
+  const secretFiles: string[] = [];
+  context = { ...context, onFile: (file: string) => secretFiles.push(file) };
 
   const name = readString(raw, 'name', path, problems, true);
   if (name !== undefined && !HOOK_NAME_PATTERN.test(name)) problems.add(keyPath(path, 'name'), 'must match [a-z0-9-]+ (it is a metric label), at most 63 characters');
@@ -107,6 +112,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     limits: { hook: name, ...(perSource ? { perSource } : {}), ...(perHook ? { perHook } : {}), ...(lockout ? { lockout } : {}) },
     ...(publicUrl !== undefined ? { publicUrl } : {}),
     ...(hmac !== undefined ? { hmac } : {}),
+    secretFiles,
   };
 }
 
@@ -158,6 +164,7 @@ function readToken(raw: Obj, path: string, problems: Problems, context: HookCont
 }
 
 function resolveAt(ref: SecretRef, at: string, problems: Problems, context: HookContext): string | undefined {
+  if ('file' in ref) context.onFile?.(resolve(context.baseDir, ref.file));
   const result = resolveSecret(ref, context.env, context.baseDir);
   if (!result.ok) {
     problems.add(at, result.message);

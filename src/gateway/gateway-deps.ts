@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SidecarConfig } from '../config/types.js';
+import type { HookConfig, SidecarConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { RejectionLog } from '../observability/rejection-log.js';
 import type { StateStore } from '../state/store.js';
@@ -11,11 +11,18 @@ import type { Forwarder } from './forwarder.js';
 export interface Runtime {
   readonly config: SidecarConfig;
   readonly routes: RouteTable;
+  readonly forwarder: Forwarder;
 }
 
-/** The valid URL tokens of every hook, kept current by the token store. */
+/** The valid URL tokens of every hook, answered from memory (no I/O on the request path). */
 export interface TokenBook {
   tokensOf(hook: string): TokenSet | undefined;
+}
+
+/** A token book the sidecar owns: told about config changes (new seed tokens), closed at the end. */
+export interface ManagedTokenBook extends TokenBook {
+  update(hooks: readonly HookConfig[]): void;
+  close(): Promise<void>;
 }
 
 export interface Lifecycle {
@@ -31,7 +38,6 @@ export interface GatewayDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly rejections: RejectionLog;
-  readonly forwarder: Forwarder;
   readonly lifecycle: Lifecycle;
   readonly nowSeconds: () => number;
 }

@@ -78,12 +78,18 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  for (const hook of [...hooks, UNMATCHED_HOOK]) {
-    for (const outcome of OUTCOMES) requests.inc({ hook, outcome }, 0);
-    for (const reason of REASONS) rejections.inc({ hook, reason }, 0);
-    requestDuration.zero({ hook });
-  }
-  return { registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
+  const metrics = { registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
+  for (const hook of [...hooks, UNMATCHED_HOOK]) initHookSeries(metrics, hook);
+  for (const result of ['applied', 'refused']) configReloads.inc({ result }, 0);
+  return metrics;
+}
+
+/** Creates a hook's series at zero (at start, and for hooks a reload adds). */
+export function initHookSeries(metrics: GatewayMetrics, hook: string): void {
+  for (const outcome of OUTCOMES) metrics.requests.inc({ hook, outcome }, 0);
+  for (const reason of REASONS) metrics.rejections.inc({ hook, reason }, 0);
+  metrics.requestDuration.zero({ hook });
+  metrics.tokenRotations.inc({ hook }, 0);
 }
 
 export function countRejection(metrics: GatewayMetrics, hook: string, reason: Reason): void {

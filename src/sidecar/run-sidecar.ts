@@ -1,10 +1,10 @@
-import type { Server } from 'node:http';
+import http from 'node:http';
 import type { Logger } from 'pino';
 import type { SidecarConfig } from '../config/types.js';
-import type { GatewayDeps, Lifecycle, Runtime } from '../gateway/gateway-deps.js';
+import type { GatewayDeps, Lifecycle, ManagedTokenBook, Runtime } from '../gateway/gateway-deps.js';
 import type { HostPort } from '../net/parse-host-port.js';
 import type { StateStore } from '../state/store.js';
-import { createGatewayMetrics } from '../observability/gateway-metrics.js';
+import { createGatewayMetrics, initHookSeries } from '../observability/gateway-metrics.js';
 import { RejectionLog } from '../observability/rejection-log.js';
 import { createGatewayApp } from '../gateway/create-gateway-app.js';
 import { createGatewayServer } from '../gateway/create-gateway-server.js';
@@ -14,42 +14,52 @@ import { createMemoryStore } from '../state/memory-store.js';
 import { createStaticTokenBook } from '../state/static-token-book.js';
 import { listen, closeServer } from '../net/listen.js';
 import { buildRuntime } from './build-runtime.js';
-import http from 'node:http';
+import { restartOnlyChanges } from './restart-only-changes.js';
+import { drain } from './drain.js';
 
 export interface SidecarHandle {
   readonly listen: HostPort;
   readonly admin: HostPort;
   readonly deps: GatewayDeps;
+  /**
+   * Applies a new validated config atomically: requests already running finish with the version
+   * they started with. Returns what could not be applied (keys that need a restart).
+   */
+  reload(config: SidecarConfig): string[];
   /** Drains: readiness false, new requests 503, in-flight ones finish up to the deadline. */
   shutdown(): Promise<void>;
 }
 
 export interface SidecarOptions {
   readonly logger: Logger;
-  /** The state store; memory when absent (issue: Redis wiring picks the Redis store). */
+  /** The state store; memory when absent. */
   readonly store?: StateStore;
+  /** The URL tokens; the configured tokens (kept as hashes) when absent. */
+  readonly tokens?: ManagedTokenBook;
   readonly nowSeconds?: () => number;
   readonly rejectionLog?: { burst?: number; intervalMs?: number };
+  /** Called with the metrics once created, before listening (to wire a store's health gauge). */
+  readonly onMetrics?: (metrics: GatewayDeps['metrics']) => void;
 }
 
 /** Starts the gateway and admin servers for a validated config. */
 export async function runSidecar(config: SidecarConfig, options: SidecarOptions): Promise<SidecarHandle> {
   const logger = options.logger;
   const metrics = createGatewayMetrics(config.hooks.map((hook) => hook.name));
-  const store = options.store ?? createMemoryStore();
   metrics.redisUp.set(1);
-  let runtime: Runtime = buildRuntime(config);
+  options.onMetrics?.(metrics);
+  const store = options.store ?? createMemoryStore();
+  const tokens = options.tokens ?? createStaticTokenBook(config.hooks);
+  let runtime: Runtime = buildRuntime(config, createForwarder(config.upstream, config.timeouts));
   const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0 };
-  const forwarder = createForwarder(config.upstream, config.timeouts);
   const rejections = new RejectionLog(logger, { ...options.rejectionLog, onSuppressed: (reason) => metrics.suppressedLogs.inc({ reason }) });
   const deps: GatewayDeps = {
     runtime: () => runtime,
     store,
-    tokens: createStaticTokenBook(config.hooks),
+    tokens,
     metrics,
     logger,
     rejections,
-    forwarder,
     lifecycle,
     nowSeconds: options.nowSeconds ?? (() => Math.floor(Date.now() / 1000)),
   };
@@ -79,36 +89,37 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
     'hookguard sidecar listening',
   );
 
+  function reload(next: SidecarConfig): string[] {
+    const current = runtime.config;
+    const notes = restartOnlyChanges(current, next);
+    // Keys that need a restart keep their running values; everything else takes the new ones.
+    const applied: SidecarConfig = { ...next, listen: current.listen, admin: current.admin, ...(current.redis ? { redis: current.redis } : {}) };
+    const sameUpstream = applied.upstream.href === current.upstream.href && JSON.stringify(applied.timeouts) === JSON.stringify(current.timeouts);
+    const previous = runtime.forwarder;
+    const forwarder = sameUpstream ? previous : createForwarder(applied.upstream, applied.timeouts);
+    for (const hook of applied.hooks) initHookSeries(metrics, hook.name);
+    tokens.update(applied.hooks);
+    runtime = buildRuntime(applied, forwarder);
+    gateway.headersTimeout = applied.timeouts.headersMs;
+    gateway.requestTimeout = applied.timeouts.requestMs;
+    gateway.keepAliveTimeout = applied.timeouts.keepAliveMs;
+    // The old pool finishes the requests it carries, then closes.
+    if (forwarder !== previous) void previous.close();
+    return notes;
+  }
+
   let shutdownPromise: Promise<void> | undefined;
   return {
     listen: listenAt,
     admin: adminAt,
     deps,
-    shutdown: () => (shutdownPromise ??= drain(gateway, admin, deps, runtime.config.timeouts.shutdownMs, async () => {
-      rejections.close();
-      await forwarder.close();
-      await store.close();
-    })),
+    reload,
+    shutdown: () =>
+      (shutdownPromise ??= drain({ gateway, admin, lifecycle, logger, deadlineMs: runtime.config.timeouts.shutdownMs }, async () => {
+        rejections.close();
+        await runtime.forwarder.close();
+        await tokens.close();
+        await store.close();
+      })),
   };
-}
-
-async function drain(gateway: Server, admin: Server, deps: GatewayDeps, deadlineMs: number, release: () => Promise<void>): Promise<void> {
-  const { lifecycle, logger } = deps;
-  lifecycle.shuttingDown = true;
-  logger.info({ event: 'draining', inFlight: lifecycle.inFlight }, 'shutting down: draining in-flight requests');
-  const closed = closeServer(gateway);
-  gateway.closeIdleConnections();
-  const deadline = Date.now() + deadlineMs;
-  while (lifecycle.inFlight > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    // A keep-alive connection that went idle after its last answer is closed now.
-    gateway.closeIdleConnections();
-  }
-  if (lifecycle.inFlight > 0) logger.warn({ event: 'drain_deadline', inFlight: lifecycle.inFlight }, 'shutdown deadline reached with requests in flight');
-  gateway.closeAllConnections();
-  await closed;
-  await release();
-  admin.closeAllConnections();
-  await closeServer(admin);
-  logger.info({ event: 'stopped' }, 'hookguard sidecar stopped');
 }

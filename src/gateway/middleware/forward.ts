@@ -19,7 +19,7 @@ export function forward(deps: GatewayDeps): GatewayMiddleware {
       provider: hook.config.provider,
       requestId: ctx.state.requestId,
     });
-    const result = await deps.forwarder.forward({ path: `${hook.upstreamPath}${ctx.state.search}`, headers, body: ctx.state.body! });
+    const result = await ctx.state.runtime.forwarder.forward({ path: `${hook.upstreamPath}${ctx.state.search}`, headers, body: ctx.state.body! });
     if (!result.ok) {
       const status = result.failure === 'timeout' ? 504 : 502;
       ctx.status = status;
