@@ -94,6 +94,14 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     problems.add(keyPath(path, 'hmac'), 'is required when provider is hmac: {header, algorithm, encoding}');
   }
 
+  const scheme = provider === undefined ? undefined : SCHEMES[provider];
+  if (scheme?.settingsProblems && problems.list.length === before) {
+    const settings = { secrets, toleranceSeconds, ...(publicUrl !== undefined ? { publicUrl } : {}), ...(hmac !== undefined ? { hmac } : {}) };
+    // Each scheme's settings problems concern one key: its URL (twilio), its template (hmac) or its secrets.
+    const key = provider === 'twilio' ? 'publicUrl' : provider === 'hmac' ? 'hmac' : 'secrets';
+    for (const message of scheme.settingsProblems(settings)) problems.add(keyPath(path, key), message);
+  }
+
   if (problems.list.length > before || name === undefined || hookPath === undefined || provider === undefined) return undefined;
   return {
     name,

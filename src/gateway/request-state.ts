@@ -8,6 +8,8 @@ export interface RequestState {
   /** The hook label of metrics: the hook's name, or `unmatched`. */
   hookLabel: string;
   hook?: CompiledHook;
+  /** The URL token the request came with, once matchRoute has found it valid. */
+  urlToken?: string;
   /** The client address as far as it can be trusted; '' when the socket had none. */
   source: string;
   body?: Buffer;

@@ -90,3 +90,19 @@ describe('validateSidecarConfig', () => {
     assert.ok(problemsOf(raw).some((p) => /overlap/.test(p)));
   });
 });
+
+describe('scheme settings checked at start', () => {
+  const base = { upstream: 'http://127.0.0.1:3000' };
+  it('refuses a standard secret that is not whsec_ + base64', () => {
+    const problems = problemsOf({ ...base, hooks: [{ name: 's', path: '/s', provider: 'standard', secrets: [secrets.secret('not-a-whsec')] }] });
+    assert.ok(problems.some((p) => /^hooks\[0\]\.secrets: secret 1 is not a Standard Webhooks secret/.test(p)), JSON.stringify(problems));
+  });
+  it('refuses a discord key that is not 64 hex characters', () => {
+    const problems = problemsOf({ ...base, hooks: [{ name: 'd', path: '/d', provider: 'discord', secrets: [secrets.secret('abc')] }] });
+    assert.ok(problems.some((p) => /^hooks\[0\]\.secrets: secret 1 is not an Ed25519 public key/.test(p)), JSON.stringify(problems));
+  });
+  it('refuses a twilio publicUrl with a query', () => {
+    const problems = problemsOf({ ...base, hooks: [{ name: 't', path: '/t', provider: 'twilio', secrets: [secrets.secret('a')], publicUrl: 'https://x.example/t?a=1' }] });
+    assert.ok(problems.some((p) => /^hooks\[0\]\.publicUrl: publicUrl must not contain a query/.test(p)), JSON.stringify(problems));
+  });
+});

@@ -23,6 +23,7 @@ export function matchRoute(deps: GatewayDeps): GatewayMiddleware {
         await failAuth(ctx, deps, 'not_found', { detail: { token: match.token === '' ? 'missing' : 'wrong' } });
         return;
       }
+      ctx.state.urlToken = match.token;
     }
     return next();
   };

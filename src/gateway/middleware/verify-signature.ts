@@ -11,7 +11,13 @@ import { failAuth } from '../fail-auth.js';
 export function verifySignature(deps: GatewayDeps): GatewayMiddleware {
   return async (ctx, next) => {
     const hook = ctx.state.hook!;
-    const request: SignedRequest = { body: ctx.state.body!, headers: ctx.req.headers, url: `${ctx.path.slice(0, hook.config.path.length)}${ctx.state.search}` };
+    const request: SignedRequest = {
+      body: ctx.state.body!,
+      headers: ctx.req.headers,
+      url: `${hook.config.path}${ctx.state.search}`,
+      // Twilio signs the URL it called, token segment included; the token was checked by matchRoute.
+      ...(ctx.state.urlToken !== undefined ? { urlToken: ctx.state.urlToken } : {}),
+    };
     const result = hook.scheme.verify(request, hook.settings, deps.nowSeconds());
     if (result.ok) return next();
     await failAuth(ctx, deps, result.reason, { detail: { provider: hook.config.provider } });
