@@ -4,6 +4,7 @@ import { parseCommandLine } from './cli/parse-command-line.js';
 import { USAGE, UsageError } from './cli/usage.js';
 import { checkCommand } from './cli/check-command.js';
 import { sidecarCommand } from './cli/sidecar-command.js';
+import { injectorCommand } from './cli/injector-command.js';
 import { ConfigError } from './config/problems.js';
 
 /** The hookguard CLI: parses the command line and hands over to one command module. */
@@ -25,6 +26,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
         return checkCommand(line, io, env);
       case 'sidecar':
         return await sidecarCommand(line, env);
+      case 'injector':
+        return await injectorCommand(line, env);
       default:
         throw new UsageError(`unknown command "${line.command}"`);
     }
@@ -50,6 +53,6 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
 main(process.argv.slice(2), process.env).then((code) => {
   process.exitCode = code;
   // Servers are closed by now; anything left (a stray timer) must not keep a stopped sidecar alive.
-  if (code !== 0 || process.argv[2] !== 'sidecar') return;
+  if (code !== 0 || (process.argv[2] !== 'sidecar' && process.argv[2] !== 'injector')) return;
   setTimeout(() => process.exit(code), 100).unref();
 });

@@ -7,6 +7,7 @@ Usage:
   hookguard --help | --version
 
 Environment: HOOKGUARD_CONFIG (config path), HOOKGUARD_REDIS_URL (overrides redis.url),
+HOOKGUARD_REDIS_PASSWORD (the Redis password, set by the injector from a Secret),
 HOOKGUARD_LOG_LEVEL (fatal, error, warn, info, debug, trace, silent).
 `;
 

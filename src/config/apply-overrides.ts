@@ -7,6 +7,8 @@ export interface Overrides {
   readonly upstream?: string;
   /** HOOKGUARD_REDIS_URL: replaces redis.url (and any sentinel or cluster section). */
   readonly redisUrl?: string;
+  /** Set when HOOKGUARD_REDIS_PASSWORD is: the injector passes the password this way, from a Secret. */
+  readonly redisPasswordEnv?: string;
 }
 
 /** Applies overrides to the parsed file before validation, so the result is validated as one. */
@@ -22,9 +24,15 @@ export function applyOverrides(raw: unknown, overrides: Overrides): unknown {
     delete redis.cluster;
     out.redis = { ...redis, url: overrides.redisUrl };
   }
+  if (overrides.redisPasswordEnv !== undefined && isObject(out.redis)) {
+    out.redis = { ...out.redis, password: { env: overrides.redisPasswordEnv } };
+  }
   return out;
 }
 
 export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
-  return env.HOOKGUARD_REDIS_URL ? { redisUrl: env.HOOKGUARD_REDIS_URL } : {};
+  return {
+    ...(env.HOOKGUARD_REDIS_URL ? { redisUrl: env.HOOKGUARD_REDIS_URL } : {}),
+    ...(env.HOOKGUARD_REDIS_PASSWORD ? { redisPasswordEnv: 'HOOKGUARD_REDIS_PASSWORD' } : {}),
+  };
 }
