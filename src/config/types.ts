@@ -39,6 +39,8 @@ export interface HookConfig {
   readonly limits: HookLimits;
   readonly publicUrl?: string;
   readonly hmac?: HmacSettings;
+  /** Expected User-Agent: a mismatch is logged as suspicious, and refused (400) when `reject`. */
+  readonly userAgent?: { readonly pattern: RegExp; readonly reject: boolean };
   /** Absolute paths of the secret files this hook read (watched for live reload). */
   readonly secretFiles: readonly string[];
 }

@@ -4,6 +4,7 @@ import type { HeaderRule, HookConfig, SecretRef } from './types.js';
 import type { LockoutPolicy, RateWindow } from '../state/store.js';
 import type { HmacSettings, ProviderName } from '../verify/types.js';
 import { PROVIDERS } from '../verify/types.js';
+import { EXPECTED_USER_AGENTS } from '../verify/expected-user-agents.js';
 import { SCHEMES } from '../verify/schemes.js';
 import { DEFAULT_CONTENT_TYPES } from '../verify/default-content-types.js';
 import { SOURCE_PRESETS } from '../sources/presets.js';
@@ -25,7 +26,7 @@ import { validateHmac } from './validate-hmac.js';
 
 const HOOK_KEYS = [
   'name', 'path', 'upstreamPath', 'provider', 'secrets', 'token', 'sources', 'headers', 'contentTypes',
-  'origins', 'maxBodyBytes', 'toleranceSeconds', 'dedupe', 'rateLimit', 'lockout', 'publicUrl', 'hmac',
+  'origins', 'maxBodyBytes', 'toleranceSeconds', 'dedupe', 'rateLimit', 'lockout', 'publicUrl', 'hmac', 'userAgent',
 ] as const;
 
 const PATH_PATTERN = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
@@ -77,6 +78,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
   const dedupe = readDedupe(raw, path, problems);
   const { perSource, perHook } = readRateLimit(raw, path, problems);
   const lockout = readLockout(raw, path, problems);
+  const userAgent = readUserAgent(raw, path, problems, provider);
 
   let publicUrl: string | undefined;
   if (raw.publicUrl !== undefined) {
@@ -120,8 +122,39 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     limits: { hook: name, ...(perSource ? { perSource } : {}), ...(perHook ? { perHook } : {}), ...(lockout ? { lockout } : {}) },
     ...(publicUrl !== undefined ? { publicUrl } : {}),
     ...(hmac !== undefined ? { hmac } : {}),
+    ...(userAgent !== undefined ? { userAgent } : {}),
     secretFiles,
   };
+}
+
+/** `userAgent`: absent = the provider's known pattern, logged only; a string or {pattern, reject}; false = off. */
+function readUserAgent(raw: Obj, path: string, problems: Problems, provider: ProviderName | undefined): { pattern: RegExp; reject: boolean } | undefined {
+  const value = raw.userAgent;
+  const known = provider ? EXPECTED_USER_AGENTS[provider] : undefined;
+  if (value === false) return undefined;
+  if (value === undefined) return known ? { pattern: known, reject: false } : undefined;
+  const at = keyPath(path, 'userAgent');
+  const spec = typeof value === 'string' ? { pattern: value } : value;
+  if (!isObject(spec)) {
+    problems.add(at, 'must be a regular expression string, {pattern, reject} or false');
+    return undefined;
+  }
+  checkKeys(spec, ['pattern', 'reject'], at, problems);
+  if (spec.reject !== undefined && typeof spec.reject !== 'boolean') problems.add(keyPath(at, 'reject'), 'must be true or false');
+  let pattern = known;
+  if (spec.pattern !== undefined) {
+    try {
+      pattern = new RegExp(String(spec.pattern));
+    } catch (error) {
+      problems.add(keyPath(at, 'pattern'), `is not a valid regular expression: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+  if (!pattern) {
+    problems.add(keyPath(at, 'pattern'), `is required: provider ${provider ?? '?'} has no known User-Agent`);
+    return undefined;
+  }
+  return { pattern, reject: spec.reject === true };
 }
 
 function readPath(raw: Obj, key: string, path: string, problems: Problems, required: boolean): string | undefined {

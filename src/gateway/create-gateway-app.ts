@@ -8,6 +8,7 @@ import { checkSource } from './middleware/check-source.js';
 import { checkOrigin } from './middleware/check-origin.js';
 import { admit } from './middleware/admit.js';
 import { checkHeaders } from './middleware/check-headers.js';
+import { checkUserAgent } from './middleware/check-user-agent.js';
 import { checkContentType } from './middleware/check-content-type.js';
 import { readBody } from './middleware/read-body.js';
 import { verifySignature } from './middleware/verify-signature.js';
@@ -29,6 +30,7 @@ export function createGatewayApp(deps: GatewayDeps): Koa<RequestState> {
   app.use(checkOrigin(deps));
   app.use(admit(deps));
   app.use(checkHeaders(deps));
+  app.use(checkUserAgent(deps));
   app.use(checkContentType(deps));
   app.use(readBody(deps));
   app.use(verifySignature(deps));

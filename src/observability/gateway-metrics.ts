@@ -12,6 +12,7 @@ export interface GatewayMetrics {
   readonly configReloads: Counter<'result'>;
   readonly inFlight: Gauge;
   readonly suppressedLogs: Counter<'reason'>;
+  readonly suspicious: Counter<'hook' | 'reason'>;
 }
 
 // Webhook handling is dominated by the app's own time; buckets reach the providers' 10-30 s timeouts.
@@ -78,7 +79,13 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  const metrics = { registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
+  const suspicious = new Counter({
+    name: METRIC.suspicious,
+    help: 'Requests let through but worth a look (for example an unexpected User-Agent), by hook and reason.',
+    labelNames: ['hook', 'reason'] as const,
+    registers: [registry],
+  });
+  const metrics = { suspicious, registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
   for (const hook of [...hooks, UNMATCHED_HOOK]) initHookSeries(metrics, hook);
   for (const result of ['applied', 'refused']) configReloads.inc({ result }, 0);
   return metrics;

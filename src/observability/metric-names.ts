@@ -10,6 +10,7 @@ export const METRIC = {
   configReloads: 'hookguard_config_reloads_total',
   inFlight: 'hookguard_in_flight_requests',
   suppressedLogs: 'hookguard_suppressed_log_lines_total',
+  suspicious: 'hookguard_suspicious_requests_total',
 } as const;
 
 export const OUTCOMES = ['accepted', 'rejected', 'duplicate', 'upstream_error'] as const;

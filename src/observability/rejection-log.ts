@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 
 export interface RejectionEvent {
+  /** `rejected` (the default) or `suspicious`: let through, but worth a look. */
+  readonly kind?: 'rejected' | 'suspicious';
   readonly reason: string;
   readonly hook: string;
   readonly source: string;
@@ -27,7 +29,7 @@ export interface RejectionLogOptions {
  * of lines per interval, and nothing is lost from the counts.
  */
 export class RejectionLog {
-  private counts = new Map<string, { logged: number; suppressed: number; hook: string; reason: string; source: string }>();
+  private counts = new Map<string, { logged: number; suppressed: number; kind: string; hook: string; reason: string; source: string }>();
   private readonly burst: number;
   private readonly maxKeys: number;
   private readonly timer: NodeJS.Timeout;
@@ -40,21 +42,21 @@ export class RejectionLog {
   }
 
   write(event: RejectionEvent): void {
-    let key = `${event.reason}|${event.source}`;
+    let key = `${event.kind ?? 'rejected'}|${event.reason}|${event.source}`;
     let entry = this.counts.get(key);
     if (!entry && this.counts.size >= this.maxKeys) {
-      key = `${event.reason}|*`;
+      key = `${event.kind ?? 'rejected'}|${event.reason}|*`;
       entry = this.counts.get(key);
     }
     if (!entry) {
-      entry = { logged: 0, suppressed: 0, hook: event.hook, reason: event.reason, source: key.endsWith('|*') ? '*' : event.source };
+      entry = { logged: 0, suppressed: 0, kind: event.kind ?? 'rejected', hook: event.hook, reason: event.reason, source: key.endsWith('|*') ? '*' : event.source };
       this.counts.set(key, entry);
     }
     if (entry.logged < this.burst) {
       entry.logged++;
       this.logger.warn(
         {
-          event: 'rejected',
+          event: event.kind ?? 'rejected',
           reason: event.reason,
           hook: event.hook,
           source: event.source,
@@ -64,7 +66,7 @@ export class RejectionLog {
           method: event.method,
           ...event.detail,
         },
-        `rejected ${event.reason}`,
+        `${event.kind ?? 'rejected'} ${event.reason}`,
       );
       return;
     }
@@ -79,8 +81,8 @@ export class RejectionLog {
     for (const entry of counts.values()) {
       if (entry.suppressed === 0) continue;
       this.logger.warn(
-        { event: 'rejected_summary', reason: entry.reason, source: entry.source, hook: entry.hook, suppressed: entry.suppressed, logged: entry.logged },
-        `rejected ${entry.reason}: ${entry.suppressed} more from ${entry.source} not logged one by one`,
+        { event: `${entry.kind}_summary`, reason: entry.reason, source: entry.source, hook: entry.hook, suppressed: entry.suppressed, logged: entry.logged },
+        `${entry.kind} ${entry.reason}: ${entry.suppressed} more from ${entry.source} not logged one by one`,
       );
     }
   }
