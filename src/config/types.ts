@@ -28,7 +28,10 @@ export interface HookConfig {
   readonly secrets: readonly string[];
   /** Resolved URL token, when the hook has one. */
   readonly token?: string;
+  /** The hook's own CIDRs; undefined when it lists none. */
   readonly sources?: SourceMatcher;
+  /** Provider presets in `sources`, looked up live (a refresher may update them). */
+  readonly sourcePresets: readonly string[];
   readonly headers: readonly HeaderRule[];
   /** Lower-case media types (no parameters); empty: any. */
   readonly contentTypes: readonly string[];
@@ -72,4 +75,6 @@ export interface SidecarConfig {
   readonly maxInFlight: number;
   /** Largest request head (request line and headers) accepted, in bytes. */
   readonly maxHeaderBytes: number;
+  /** Fetch provider ranges on an interval; absent: the shipped presets are used as they are. */
+  readonly presetRefresh?: { readonly intervalMs: number; readonly targets: readonly { readonly provider: string; readonly url: string }[] };
 }

@@ -8,7 +8,7 @@ import { EXPECTED_USER_AGENTS } from '../verify/expected-user-agents.js';
 import { SCHEMES } from '../verify/schemes.js';
 import { DEFAULT_CONTENT_TYPES } from '../verify/default-content-types.js';
 import { SOURCE_PRESETS } from '../sources/presets.js';
-import { compileSourceMatcher } from '../net/source-matcher.js';
+import { compileSourceMatcher, type SourceMatcher } from '../net/source-matcher.js';
 import { keyPath } from './key-path.js';
 import { checkKeys, isObject, readEnum, readInteger, readString, readStringList, type Obj } from './shape.js';
 import { readSecretRef } from './read-secret-ref.js';
@@ -69,7 +69,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     problems.add(keyPath(path, 'token'), 'is required when provider is none: an unauthenticated hook is a mistake, not a choice');
   }
 
-  const sources = readSources(raw, path, problems);
+  const { matcher: sources, presets: sourcePresets } = readSources(raw, path, problems);
   const headers = readHeaders(raw, path, problems);
   const contentTypes = readContentTypes(raw, path, problems) ?? (provider ? [...DEFAULT_CONTENT_TYPES[provider]] : []);
   const origins = readOrigins(raw, path, problems);
@@ -113,6 +113,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     secrets,
     ...(token !== undefined ? { token } : {}),
     ...(sources !== undefined ? { sources } : {}),
+    sourcePresets,
     headers,
     contentTypes,
     origins,
@@ -214,29 +215,27 @@ function resolveAt(ref: SecretRef, at: string, problems: Problems, context: Hook
   return result.value;
 }
 
-function readSources(raw: Obj, path: string, problems: Problems) {
+function readSources(raw: Obj, path: string, problems: Problems): { matcher?: SourceMatcher; presets: string[] } {
   const at = keyPath(path, 'sources');
   const list = readStringList(raw, 'sources', path, problems);
-  if (list === undefined || list.length === 0) return undefined;
+  const presets: string[] = [];
+  if (list === undefined || list.length === 0) return { presets };
   const cidrs: string[] = [];
   const origin: number[] = [];
   list.forEach((entry, index) => {
-    const preset = SOURCE_PRESETS[entry];
-    if (preset) {
-      for (const cidr of preset.cidrs) {
-        cidrs.push(cidr);
-        origin.push(index);
-      }
+    if (Object.hasOwn(SOURCE_PRESETS, entry)) {
+      presets.push(entry);
     } else if (/^[a-z][a-z0-9-]*$/.test(entry)) {
-      problems.add(keyPath(at, index), `"${entry}" is not a provider with published ranges (known: ${Object.keys(SOURCE_PRESETS).join(', ') || 'none'})`);
+      problems.add(keyPath(at, index), `"${entry}" is not a provider with published ranges (known: ${Object.keys(SOURCE_PRESETS).join(', ')})`);
     } else {
       cidrs.push(entry);
       origin.push(index);
     }
   });
+  if (cidrs.length === 0) return { presets };
   const { matcher, problems: bad } = compileSourceMatcher(cidrs);
   for (const problem of bad) problems.add(keyPath(at, origin[problem.index] ?? problem.index), problem.message);
-  return matcher;
+  return { matcher, presets };
 }
 
 function readHeaders(raw: Obj, path: string, problems: Problems): HeaderRule[] {

@@ -7,9 +7,10 @@ import { compileSourceMatcher } from '../net/source-matcher.js';
 import { validateHook, type HookContext } from './validate-hook.js';
 import { validateRedis } from './validate-redis.js';
 import { validateTimeouts } from './validate-timeouts.js';
+import { validatePresetRefresh } from './validate-preset-refresh.js';
 import { DEFAULT_ADMIN, DEFAULT_LISTEN, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_IN_FLIGHT } from './defaults.js';
 
-const TOP_KEYS = ['listen', 'admin', 'upstream', 'trustedProxies', 'redis', 'hooks', 'timeouts', 'maxInFlight', 'maxHeaderBytes'];
+const TOP_KEYS = ['listen', 'admin', 'upstream', 'trustedProxies', 'redis', 'hooks', 'timeouts', 'maxInFlight', 'maxHeaderBytes', 'presetRefresh'];
 
 export type Validation = { ok: true; config: SidecarConfig } | { ok: false; problems: readonly Problem[] };
 
@@ -42,6 +43,7 @@ export function validateSidecarConfig(raw: unknown, env: NodeJS.ProcessEnv = pro
   const maxInFlight = readInteger(raw, 'maxInFlight', '', problems, 1, 100_000) ?? DEFAULT_MAX_IN_FLIGHT;
   const maxHeaderBytes = readInteger(raw, 'maxHeaderBytes', '', problems, 1_024, 1_048_576) ?? DEFAULT_MAX_HEADER_BYTES;
   const hooks = readHooks(raw.hooks, problems, { env, baseDir });
+  const presetRefresh = validatePresetRefresh(raw.presetRefresh, 'presetRefresh', problems);
 
   if (!problems.empty || !listen || !admin || !upstream) return { ok: false, problems: problems.list };
   const config: SidecarConfig = {
@@ -54,6 +56,7 @@ export function validateSidecarConfig(raw: unknown, env: NodeJS.ProcessEnv = pro
     timeouts,
     maxInFlight,
     maxHeaderBytes,
+    ...(presetRefresh ? { presetRefresh } : {}),
   };
   return { ok: true, config: deepFreeze(config) };
 }

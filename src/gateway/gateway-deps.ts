@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HookConfig, SidecarConfig } from '../config/types.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { RejectionLog } from '../observability/rejection-log.js';
+import type { PresetBook } from '../sources/preset-book.js';
 import type { StateStore } from '../state/store.js';
 import type { TokenSet } from '../state/token-set.js';
 import type { RouteTable } from './route-table.js';
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly rejections: RejectionLog;
+  /** Current provider address ranges (`sources: [github]`). */
+  readonly presets: PresetBook;
   readonly lifecycle: Lifecycle;
   readonly nowSeconds: () => number;
 }

@@ -13,6 +13,7 @@ export interface GatewayMetrics {
   readonly inFlight: Gauge;
   readonly suppressedLogs: Counter<'reason'>;
   readonly suspicious: Counter<'hook' | 'reason'>;
+  readonly presetRefreshes: Counter<'provider' | 'result'>;
 }
 
 // Webhook handling is dominated by the app's own time; buckets reach the providers' 10-30 s timeouts.
@@ -85,7 +86,13 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
     labelNames: ['hook', 'reason'] as const,
     registers: [registry],
   });
-  const metrics = { suspicious, registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
+  const presetRefreshes = new Counter({
+    name: METRIC.presetRefreshes,
+    help: 'Fetches of provider address ranges by provider and result (updated, unchanged, failed, invalid).',
+    labelNames: ['provider', 'result'] as const,
+    registers: [registry],
+  });
+  const metrics = { presetRefreshes, suspicious, registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
   for (const hook of [...hooks, UNMATCHED_HOOK]) initHookSeries(metrics, hook);
   for (const result of ['applied', 'refused']) configReloads.inc({ result }, 0);
   return metrics;

@@ -11,6 +11,7 @@ export const METRIC = {
   inFlight: 'hookguard_in_flight_requests',
   suppressedLogs: 'hookguard_suppressed_log_lines_total',
   suspicious: 'hookguard_suspicious_requests_total',
+  presetRefreshes: 'hookguard_preset_refreshes_total',
 } as const;
 
 export const OUTCOMES = ['accepted', 'rejected', 'duplicate', 'upstream_error'] as const;

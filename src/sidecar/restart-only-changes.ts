@@ -7,6 +7,7 @@ export function restartOnlyChanges(current: SidecarConfig, next: SidecarConfig):
   if (!isDeepStrictEqual(current.listen, next.listen)) notes.push('listen: changes need a restart; keeping the running value');
   if (!isDeepStrictEqual(current.admin, next.admin)) notes.push('admin: changes need a restart; keeping the running value');
   if (!isDeepStrictEqual(current.redis, next.redis)) notes.push('redis: changes need a restart; keeping the running value');
+  if (!isDeepStrictEqual(current.presetRefresh, next.presetRefresh)) notes.push('presetRefresh: changes need a restart; keeping the running value');
   if (current.maxHeaderBytes !== next.maxHeaderBytes) notes.push('maxHeaderBytes: changes need a restart; keeping the running value');
   return notes;
 }

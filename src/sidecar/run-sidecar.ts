@@ -16,6 +16,8 @@ import { listen, closeServer } from '../net/listen.js';
 import { buildRuntime } from './build-runtime.js';
 import { restartOnlyChanges } from './restart-only-changes.js';
 import { drain } from './drain.js';
+import { PresetBook } from '../sources/preset-book.js';
+import { createPresetRefresher } from '../sources/preset-refresher.js';
 
 export interface SidecarHandle {
   readonly listen: HostPort;
@@ -52,6 +54,11 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
   const tokens = options.tokens ?? createStaticTokenBook(config.hooks);
   let runtime: Runtime = buildRuntime(config, createForwarder(config.upstream, config.timeouts));
   const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0 };
+  const presets = new PresetBook();
+  const refresher = config.presetRefresh
+    ? createPresetRefresher({ targets: config.presetRefresh.targets, intervalMs: config.presetRefresh.intervalMs, book: presets, logger, refreshes: metrics.presetRefreshes })
+    : undefined;
+  void refresher?.refreshNow();
   const rejections = new RejectionLog(logger, { ...options.rejectionLog, onSuppressed: (reason) => metrics.suppressedLogs.inc({ reason }) });
   const deps: GatewayDeps = {
     runtime: () => runtime,
@@ -60,6 +67,7 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
     metrics,
     logger,
     rejections,
+    presets,
     lifecycle,
     nowSeconds: options.nowSeconds ?? (() => Math.floor(Date.now() / 1000)),
   };
@@ -117,6 +125,7 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
     shutdown: () =>
       (shutdownPromise ??= drain({ gateway, admin, lifecycle, logger, deadlineMs: runtime.config.timeouts.shutdownMs }, async () => {
         rejections.close();
+        refresher?.close();
         await runtime.forwarder.close();
         await tokens.close();
         await store.close();

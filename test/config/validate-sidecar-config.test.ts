@@ -106,3 +106,24 @@ describe('scheme settings checked at start', () => {
     assert.ok(problems.some((p) => /^hooks\[0\]\.publicUrl: publicUrl must not contain a query/.test(p)), JSON.stringify(problems));
   });
 });
+
+describe('presetRefresh', () => {
+  const base = { upstream: 'http://127.0.0.1:3000', hooks: [{ name: 'g', path: '/g', provider: 'gitlab', secrets: [secrets.secret('s')] }] };
+  it('resolves each provider to its feed, or to a mirror URL', () => {
+    const result = validateSidecarConfig({ ...base, presetRefresh: { providers: ['github', 'stripe'], urls: { stripe: 'https://mirror.example/ips.json' } } }, {});
+    assert.ok(result.ok);
+    assert.deepEqual(result.config.presetRefresh, {
+      intervalMs: 3_600_000,
+      targets: [
+        { provider: 'github', url: 'https://api.github.com/meta' },
+        { provider: 'stripe', url: 'https://mirror.example/ips.json' },
+      ],
+    });
+  });
+  it('refuses providers without a feed, unknown names and stray urls', () => {
+    const problems = problemsOf({ ...base, presetRefresh: { intervalSeconds: 5, providers: ['gitlab', 'nope'], urls: { other: 'https://x' } } });
+    for (const pattern of [/^presetRefresh\.intervalSeconds: must be a whole number from 60/, /^presetRefresh\.providers\[0\]: gitlab publishes its ranges only as prose/, /^presetRefresh\.providers\[1\]: "nope" is not a provider/, /^presetRefresh\.urls\.other: is not listed in providers/]) {
+      assert.ok(problems.some((p) => pattern.test(p)), `${pattern} in ${JSON.stringify(problems)}`);
+    }
+  });
+});

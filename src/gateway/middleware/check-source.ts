@@ -5,14 +5,15 @@ import { reject } from '../reject.js';
 
 /**
  * The hook's source allowlist, against the client address that trackRequest derived (X-Forwarded-For
- * believed only through trusted proxies). No allowlist: any source.
+ * believed only through trusted proxies), and the current ranges of the provider presets it names.
+ * No allowlist: any source.
  */
 export function checkSource(deps: GatewayDeps): GatewayMiddleware {
   return (ctx, next) => {
-    const allowed = ctx.state.hook?.config.sources;
-    if (!allowed) return next();
+    const { sources, sourcePresets } = ctx.state.hook!.config;
+    if (!sources && sourcePresets.length === 0) return next();
     const address = normalizeAddress(ctx.state.source);
-    if (address && allowed.matches(address)) return next();
+    if (address && (sources?.matches(address) || sourcePresets.some((name) => deps.presets.matcherOf(name)?.matches(address)))) return next();
     reject(ctx, deps, 'source', { detail: { peer: ctx.req.socket.remoteAddress } });
   };
 }

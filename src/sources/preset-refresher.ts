@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import type { PresetBook } from './preset-book.js';
+import { parsePresetList } from './parse-preset-list.js';
+
+export interface PresetFeedTarget {
+  readonly provider: string;
+  readonly url: string;
+}
+
+export interface PresetRefresherDeps {
+  readonly targets: readonly PresetFeedTarget[];
+  readonly book: PresetBook;
+  readonly logger: Logger;
+  readonly refreshes: Counter<'provider' | 'result'>;
+  readonly intervalMs: number;
+  readonly timeoutMs?: number;
+  readonly fetchImpl?: typeof fetch;
+}
+
+/** Largest document accepted; GitHub's meta document, the biggest, is well under this. */
+const MAX_DOCUMENT_BYTES = 2 * 1_048_576;
+
+/**
+ * Fetches each provider's published list on an interval, validates it, and swaps it into the
+ * book. Anything wrong (no answer, an error status, not JSON, a bad entry) keeps the last good list:
+ * a broken feed must never empty an allowlist and block real deliveries, nor widen it.
+ */
+export function createPresetRefresher(deps: PresetRefresherDeps): { refreshNow(): Promise<void>; close(): void } {
+  const fetchImpl = deps.fetchImpl ?? fetch;
+
+  async function refreshOne(target: PresetFeedTarget): Promise<void> {
+    let text: string;
+    try {
+      const response = await fetchImpl(target.url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000), headers: { accept: 'application/json' } });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      text = await response.text();
+      if (text.length > MAX_DOCUMENT_BYTES) throw new Error(`document over ${MAX_DOCUMENT_BYTES} bytes`);
+    } catch (error) {
+      deps.refreshes.inc({ provider: target.provider, result: 'failed' });
+      deps.logger.warn({ event: 'preset_refresh_failed', provider: target.provider, url: target.url, error: (error as Error).message }, 'provider ranges not refreshed; keeping the last good list');
+      return;
+    }
+    const parsed = parsePresetList(target.provider, text);
+    if (!parsed.ok) {
+      deps.refreshes.inc({ provider: target.provider, result: 'invalid' });
+      deps.logger.warn({ event: 'preset_refresh_invalid', provider: target.provider, url: target.url, reason: parsed.reason }, 'provider ranges refused; keeping the last good list');
+      return;
+    }
+    const changed = deps.book.update(target.provider, parsed.cidrs);
+    deps.refreshes.inc({ provider: target.provider, result: changed ? 'updated' : 'unchanged' });
+    if (changed) deps.logger.info({ event: 'preset_updated', provider: target.provider, ranges: parsed.cidrs.length }, 'provider ranges updated');
+  }
+
+  const refreshNow = async () => {
+    await Promise.all(deps.targets.map(refreshOne));
+  };
+  const timer = setInterval(() => void refreshNow(), deps.intervalMs);
+  timer.unref();
+  return { refreshNow, close: () => clearInterval(timer) };
+}
