@@ -5,12 +5,15 @@ import { USAGE, UsageError } from './cli/usage.js';
 import { checkCommand } from './cli/check-command.js';
 import { sidecarCommand } from './cli/sidecar-command.js';
 import { injectorCommand } from './cli/injector-command.js';
+import { tokensCommand } from './tokens/tokens-command.js';
 import { ConfigError } from './config/problems.js';
 
 /** The hookguard CLI: parses the command line and hands over to one command module. */
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const io = { out: (line: string) => process.stdout.write(`${line}\n`), err: (line: string) => process.stderr.write(`${line}\n`) };
   try {
+    // `tokens` has flags of its own (--hook, --grace, --id) and parses them itself.
+    if (argv[0] === 'tokens') return await tokensCommand(argv.slice(1), env, io);
     const line = parseCommandLine(argv, env);
     if (line.version) {
       const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -16,12 +16,7 @@ export async function sidecarCommand(line: CommandLine, env: NodeJS.ProcessEnv):
   const flags = overridesOf(line);
   const first = loadVersionedSidecarConfig(path, flags, env);
   const logger = createLogger();
-  if (first.config.redis) {
-    logger.fatal({ event: 'unsupported', key: 'redis' }, 'redis: this build has no Redis state store yet; remove the redis section to run with in-memory state');
-    logger.flush();
-    return 1;
-  }
-  const handle = await runSidecar(first.config, { logger });
+  const handle = await runSidecar(first.config, { logger, env, baseDir: dirname(path) });
   const watcher = watchConfig({
     path,
     load: () => loadVersionedSidecarConfig(path, flags, env),

@@ -4,6 +4,7 @@ Usage:
   hookguard sidecar --config FILE [--listen HOST:PORT] [--admin HOST:PORT] [--upstream URL]
   hookguard check --config FILE
   hookguard injector --config FILE [--listen HOST:PORT] [--admin HOST:PORT]
+  hookguard tokens rotate|list|revoke --config FILE --hook NAME [--grace DURATION] [--id ID]
   hookguard --help | --version
 
 Environment: HOOKGUARD_CONFIG (config path), HOOKGUARD_REDIS_URL (overrides redis.url),

@@ -1,5 +1,6 @@
 import type { CompiledHook } from './compiled-hook.js';
 import type { Runtime } from './gateway-deps.js';
+import type { RequestClaim } from './delivery-claim.js';
 
 /** What the pipeline learns about a request, step by step (Koa's ctx.state). */
 export interface RequestState {
@@ -17,4 +18,6 @@ export interface RequestState {
   search: string;
   /** Set when the app answered (whatever its status). */
   forwarded?: boolean;
+  /** The replay claim of this request's delivery id, once taken. */
+  claim?: RequestClaim;
 }

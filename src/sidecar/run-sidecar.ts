@@ -16,6 +16,7 @@ import { listen, closeServer } from '../net/listen.js';
 import { buildRuntime } from './build-runtime.js';
 import { restartOnlyChanges } from './restart-only-changes.js';
 import { drain } from './drain.js';
+import { startRedisState } from './start-redis-state.js';
 import { PresetBook } from '../sources/preset-book.js';
 import { createPresetRefresher } from '../sources/preset-refresher.js';
 
@@ -34,6 +35,9 @@ export interface SidecarHandle {
 
 export interface SidecarOptions {
   readonly logger: Logger;
+  /** For `{env}` references and relative `{file}` paths of redis.password. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly baseDir?: string;
   /** The state store; memory when absent. */
   readonly store?: StateStore;
   /** The URL tokens; the configured tokens (kept as hashes) when absent. */
@@ -48,10 +52,12 @@ export interface SidecarOptions {
 export async function runSidecar(config: SidecarConfig, options: SidecarOptions): Promise<SidecarHandle> {
   const logger = options.logger;
   const metrics = createGatewayMetrics(config.hooks.map((hook) => hook.name));
-  metrics.redisUp.set(1);
   options.onMetrics?.(metrics);
-  const store = options.store ?? createMemoryStore();
-  const tokens = options.tokens ?? createStaticTokenBook(config.hooks);
+  const shared = !options.store && config.redis ? await startRedisState(config, config.redis, options, metrics) : undefined;
+  // Without Redis there is nothing to be down: the gauge reads 1. With Redis the store keeps it current.
+  if (!shared) metrics.redisUp.set(1);
+  const store = options.store ?? shared?.store ?? createMemoryStore();
+  const tokens = options.tokens ?? shared?.tokens ?? createStaticTokenBook(config.hooks);
   let runtime: Runtime = buildRuntime(config, createForwarder(config.upstream, config.timeouts));
   const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0 };
   const presets = new PresetBook();

@@ -35,6 +35,12 @@ export type AdmitDecision =
       readonly retryAfterSeconds: number;
     };
 
+export interface DeliveryClaim {
+  readonly hook: string;
+  readonly deliveryId: string;
+  readonly inFlightSeconds: number;
+}
+
 export type AuthFailureResult =
   | { readonly state: 'counted' | 'locked_now' | 'off' }
   | { readonly state: 'locked_before'; readonly retryAfterSeconds: number };
@@ -58,6 +64,13 @@ export interface StateStore {
    * per-source and per-hook windows? Consumes one point of each window when admitted.
    */
   admit(limits: HookLimits, source: string): Promise<AdmitDecision>;
+
+  /**
+   * `admit`, and when admitted, `claimDelivery` too, in one round trip where the store can (the
+   * delivery id is in the headers, so it is known before the body). `claim` is absent when the
+   * request was not admitted (nothing was claimed).
+   */
+  admitAndClaim(limits: HookLimits, source: string, claim: DeliveryClaim): Promise<{ readonly decision: AdmitDecision; readonly claim?: ClaimResult }>;
 
   /**
    * Counts a failed authentication (URL token, signature, timestamp, browser origin) of `source`

@@ -74,6 +74,11 @@ export interface ProviderScheme {
    */
   deliveryId(request: SignedRequest): string | undefined;
   /**
+   * True when deliveryId reads headers only, so the id is known before the body is read and the
+   * replay claim can ride on the same Redis round trip as the rate limits.
+   */
+  readonly deliveryIdInHeaders?: boolean;
+  /**
    * Problems with settings this scheme cannot use (a secret that is not a key, a missing publicUrl),
    * one sentence each, for config validation at start. A scheme whose settings cannot be wrong
    * beyond what config already checks leaves it out. `verify` never throws on such settings: a

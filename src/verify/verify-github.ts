@@ -41,4 +41,5 @@ export function githubDeliveryId(request: SignedRequest): string | undefined {
 export const github: ProviderScheme = {
   verify: verifyGithub,
   deliveryId: githubDeliveryId,
+  deliveryIdInHeaders: true,
 };

@@ -29,4 +29,5 @@ export function gitlabDeliveryId(request: SignedRequest): string | undefined {
 export const gitlab: ProviderScheme = {
   verify: verifyGitlab,
   deliveryId: gitlabDeliveryId,
+  deliveryIdInHeaders: true,
 };

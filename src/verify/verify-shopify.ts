@@ -35,4 +35,5 @@ export function shopifyDeliveryId(request: SignedRequest): string | undefined {
 export const shopify: ProviderScheme = {
   verify: verifyShopify,
   deliveryId: shopifyDeliveryId,
+  deliveryIdInHeaders: true,
 };

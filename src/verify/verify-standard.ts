@@ -103,5 +103,6 @@ function standardSettingsProblems(settings: SchemeSettings): readonly string[] {
 export const standard: ProviderScheme = {
   verify: verifyStandard,
   deliveryId: standardDeliveryId,
+  deliveryIdInHeaders: true,
   settingsProblems: standardSettingsProblems,
 };

@@ -151,5 +151,6 @@ function twilioSettingsProblems(settings: SchemeSettings): readonly string[] {
 export const twilio: ProviderScheme = {
   verify: verifyTwilio,
   deliveryId: twilioDeliveryId,
+  deliveryIdInHeaders: true,
   settingsProblems: twilioSettingsProblems,
 };

@@ -1,0 +1,36 @@
+import type { Timeouts } from '../config/types.js';
+import type { ClaimResult } from '../state/store.js';
+import type { GatewayContext } from './context.js';
+import type { GatewayDeps } from './gateway-deps.js';
+
+/** A replay claim taken for this request, and whether it was settled yet. */
+export interface RequestClaim {
+  readonly deliveryId: string;
+  readonly result: ClaimResult;
+  settled: boolean;
+}
+
+/** The claim outlives the longest the app may take, so it cannot lapse under a live request. */
+export function inFlightSecondsOf(timeouts: Timeouts): number {
+  return Math.ceil((timeouts.upstreamMs + timeouts.upstreamConnectMs) / 1000) + 5;
+}
+
+/**
+ * Ends this request's claim. Not awaited: the answer does not wait on Redis, and commands on one
+ * connection run in order, so a retry from the same replica sees the settled record.
+ */
+export function settleClaim(ctx: GatewayContext, deps: GatewayDeps, accepted: boolean): void {
+  const claim = ctx.state.claim;
+  const hook = ctx.state.hook;
+  if (!claim || !hook || claim.settled || claim.result !== 'claimed') return;
+  claim.settled = true;
+  const ttl = hook.config.dedupe?.ttlSeconds ?? 0;
+  deps.store.settleDelivery(hook.name, claim.deliveryId, accepted, ttl).catch((error: unknown) => {
+    deps.logger.error({ event: 'state_error', err: error, requestId: ctx.state.requestId }, 'could not settle a delivery record');
+  });
+}
+
+/** A request refused after its claim was taken (bad signature, body too large, ...) frees the id. */
+export function releaseUnsettledClaim(ctx: GatewayContext, deps: GatewayDeps): void {
+  settleClaim(ctx, deps, false);
+}

@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import type { RedisConfig } from '../../config/types.js';
+import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import type { AdmitDecision, AuthFailureResult, ClaimResult, DeliveryClaim, HookLimits, StateStore } from '../store.js';
+import type { RedisClient } from './create-redis-client.js';
+import { MemoryLimiters } from '../memory-limiters.js';
+import { MemoryReplayLog } from '../memory-replay-log.js';
+import { RedisKeyspace } from './redis-keyspace.js';
+import { RedisLimiters } from './redis-limiters.js';
+import { RedisReplayLog } from './redis-replay-log.js';
+import { trackRedisHealth } from './track-redis-health.js';
+import { RedisUnavailableError } from './redis-unavailable-error.js';
+import { disconnectRedis } from './disconnect-redis.js';
+
+export interface RedisStoreDeps {
+  /** Owned by the store: `close()` disconnects it. */
+  readonly client: RedisClient;
+  readonly config: RedisConfig;
+  readonly logger: Logger;
+  readonly metrics?: Pick<GatewayMetrics, 'redisUp'>;
+  /** Bound of the memory replay log that stands in during an outage (onError: open). */
+  readonly maxReplayEntries?: number;
+}
+
+/** Retry-After of a 503 while Redis is away: a few reconnection attempts (capped at 2 s each). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+const ADMITTED: AdmitDecision = Object.freeze({ ok: true });
+const OFF: AuthFailureResult = Object.freeze({ state: 'off' });
+const UNAVAILABLE: AdmitDecision = Object.freeze({ ok: false, reason: 'unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
+/** At most one log line per this interval about failing Redis commands, however many fail. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+interface Claim {
+  /** The random owner token written in Redis; settle releases only a claim that still holds it. */
+  readonly token: string;
+  readonly where: 'redis' | 'memory';
+}
+
+/**
+ * The state store shared by every replica, in Redis.
+ *
+ * While Redis is away (disconnected: no command is even tried; or a command fails or times out),
+ * `onError` decides. `open`: this replica's memory stands in (MemoryLimiters are
+ * rate-limiter-flexible's RateLimiterMemory, the class it offers as insurance limiter, plus a memory
+ * replay log), so correctly signed deliveries keep flowing under per-replica limits. `closed`: admit
+ * answers `unavailable` (503 with Retry-After) and so does a claim. An outage is never a 429.
+ *
+ * Not rate-limiter-flexible's `insuranceLimiter` option: admit runs as one script of ours, so the
+ * stand-in has to cover it too, and it must see the lockout counts that recordAuthFailure made
+ * during the outage; one MemoryLimiters does both. Closed mode also needs the Error itself.
+ */
+export function createRedisStore(deps: RedisStoreDeps): StateStore {
+  const { client, config, logger } = deps;
+  const keys = new RedisKeyspace(config.prefix);
+  const limiters = new RedisLimiters(client, keys);
+  const replay = new RedisReplayLog(client, keys);
+  const health = trackRedisHealth(client, { logger, role: 'state', ...(deps.metrics ? { redisUp: deps.metrics.redisUp } : {}) });
+  const standIn = config.onError === 'open' ? { limiters: new MemoryLimiters(), replay: new MemoryReplayLog(deps.maxReplayEntries) } : undefined;
+  // Claims made by this replica and not yet settled; settle removes them (deduplicate always settles).
+  const claims = new Map<string, Claim>();
+
+  let lastFailureLog = 0;
+  let failuresSinceLog = 0;
+  const noteFailure = (operation: string, error: unknown): void => {
+    failuresSinceLog++;
+    const now = Date.now();
+    if (now - lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    logger.warn({ event: 'state_error', operation, err: error, failures: failuresSinceLog, onError: config.onError }, 'Redis command failed: onError decides');
+    lastFailureLog = now;
+    failuresSinceLog = 0;
+  };
+
+  let closed: Promise<void> | undefined;
+  return {
+    kind: 'redis',
+
+    async admit(limits: HookLimits, source: string): Promise<AdmitDecision> {
+      // A hook without limits and lockout needs no Redis, even in an outage.
+      if (!limits.perSource && !limits.perHook && !limits.lockout) return ADMITTED;
+      if (health.isUp()) {
+        try {
+          return await limiters.admit(limits, source);
+        } catch (error) {
+          noteFailure('admit', error);
+        }
+      }
+      return standIn ? standIn.limiters.admit(limits, source) : UNAVAILABLE;
+    },
+
+    async admitAndClaim(limits: HookLimits, source: string, request: DeliveryClaim): Promise<{ decision: AdmitDecision; claim?: ClaimResult }> {
+      const key = claimKey(request.hook, request.deliveryId);
+      if (health.isUp()) {
+        const token = RedisReplayLog.newClaimToken();
+        try {
+          const result = await limiters.admitAndClaim(limits, source, keys.replay(request.hook, request.deliveryId), token, request.inFlightSeconds);
+          if (result.claim === 'claimed') claims.set(key, { token, where: 'redis' });
+          return result;
+        } catch (error) {
+          noteFailure('admitAndClaim', error);
+        }
+      }
+      if (!standIn) return { decision: UNAVAILABLE };
+      const decision = await standIn.limiters.admit(limits, source);
+      if (!decision.ok) return { decision };
+      const claim = standIn.replay.claim(key, request.inFlightSeconds);
+      if (claim === 'claimed') claims.set(key, { token: '', where: 'memory' });
+      return { decision, claim };
+    },
+
+    async recordAuthFailure(limits: HookLimits, source: string): Promise<AuthFailureResult> {
+      if (!limits.lockout) return OFF;
+      if (health.isUp()) {
+        try {
+          return await limiters.recordAuthFailure(limits, source);
+        } catch (error) {
+          noteFailure('recordAuthFailure', error);
+          if (!standIn) throw error;
+        }
+      }
+      if (!standIn) throw new RedisUnavailableError('recordAuthFailure');
+      return standIn.limiters.recordAuthFailure(limits, source);
+    },
+
+    async claimDelivery(hook: string, deliveryId: string, inFlightSeconds: number): Promise<ClaimResult> {
+      const key = claimKey(hook, deliveryId);
+      if (health.isUp()) {
+        const token = RedisReplayLog.newClaimToken();
+        try {
+          const result = await replay.claim(hook, deliveryId, token, inFlightSeconds);
+          if (result === 'claimed') claims.set(key, { token, where: 'redis' });
+          return result;
+        } catch (error) {
+          noteFailure('claimDelivery', error);
+        }
+      }
+      if (!standIn) return 'unavailable';
+      const result = standIn.replay.claim(key, inFlightSeconds);
+      if (result === 'claimed') claims.set(key, { token: '', where: 'memory' });
+      return result;
+    },
+
+    async settleDelivery(hook: string, deliveryId: string, accepted: boolean, ttlSeconds: number): Promise<void> {
+      const key = claimKey(hook, deliveryId);
+      const claim = claims.get(key);
+      claims.delete(key);
+      if (claim?.where === 'memory') {
+        standIn?.replay.settle(key, accepted, ttlSeconds);
+        // Redis came back while the app had it: let every replica know it was accepted.
+        if (!accepted || !health.isUp()) return;
+      }
+      if (health.isUp()) {
+        try {
+          await replay.settle(hook, deliveryId, claim?.token ?? '', accepted, ttlSeconds);
+          return;
+        } catch (error) {
+          noteFailure('settleDelivery', error);
+          if (!standIn) throw error;
+        }
+      }
+      // The Redis claim lapses by itself after its in-flight time; remember here what we can.
+      if (!standIn) throw new RedisUnavailableError('settleDelivery');
+      if (claim?.where !== 'memory') standIn.replay.settle(key, accepted, ttlSeconds);
+    },
+
+    isReady: () => standIn !== undefined || health.isUp(),
+
+    close: () =>
+      (closed ??= (async () => {
+        health.stop();
+        await disconnectRedis(client);
+      })()),
+  };
+}
+
+function claimKey(hook: string, deliveryId: string): string {
+  return `${hook}\u0000${deliveryId}`;
+}

@@ -1,0 +1,131 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import type { RedisConfig } from '../../src/config/types.js';
+import type { HookLimits, StateStore } from '../../src/state/store.js';
+import { createRedisClient } from '../../src/state/redis/create-redis-client.js';
+import { createRedisStore } from '../../src/state/redis/create-redis-store.js';
+import { hashToken, tokenId } from '../../src/state/token-set.js';
+import { startRedisCluster, type RedisCluster } from '../helpers/redis-harness.js';
+import { callDelta, commandCalls, nodesOf, quietLogger, ready, redisConfig, uniquePrefix } from './support.js';
+import { CONFIGURED_TOKEN, runTokens, startBook, untilEveryBook, writeSidecarConfig, type BookReplica } from './token-fixture.js';
+
+/** A three-master Redis Cluster: every operation stays in one slot, so limits and tokens just work. */
+
+let cluster: RedisCluster;
+let config: RedisConfig;
+let stores: StateStore[] = [];
+let books: BookReplica[] = [];
+let sidecarConfig: ReturnType<typeof writeSidecarConfig>;
+
+before(async () => {
+  cluster = await startRedisCluster(3);
+  const prefix = uniquePrefix();
+  config = redisConfig({ mode: 'cluster', nodes: nodesOf(cluster.nodes.map((n) => n.port)) }, { prefix });
+  stores = await Promise.all(
+    [1, 2, 3].map(async () => {
+      const client = await ready(createRedisClient(config));
+      return createRedisStore({ client, config, logger: quietLogger() });
+    }),
+  );
+  books = await Promise.all([1, 2, 3].map(() => startBook(config)));
+  sidecarConfig = writeSidecarConfig({ cluster: { nodes: cluster.nodes.map((n) => `127.0.0.1:${n.port}`) }, prefix });
+});
+
+after(async () => {
+  await Promise.all([...stores.map((s) => s.close()), ...books.map((b) => b.close())]);
+  await cluster?.stop();
+  sidecarConfig?.remove();
+});
+
+// Hook names whose hash tags fall on different masters (checked below).
+const HOOKS = ['github', 'stripe', 'gitlab', 'slack', 'shopify', 'twilio'];
+
+/** Plain connections to each master, to ask for slots and keys (no cluster routing). */
+async function withNodes<T>(work: (nodes: Redis[]) => Promise<T>): Promise<T> {
+  const nodes = cluster.nodes.map((node) => new Redis(node.port, '127.0.0.1'));
+  try {
+    return await work(nodes);
+  } finally {
+    for (const node of nodes) node.disconnect();
+  }
+}
+
+async function ownerOf(key: string): Promise<number> {
+  return withNodes(async (nodes) => {
+    const slot = await nodes[0]!.cluster('KEYSLOT', key);
+    for (const [index, node] of nodes.entries()) if ((await node.cluster('COUNTKEYSINSLOT', slot)) > 0) return index;
+    return -1;
+  });
+}
+
+describe('Redis Cluster (3 masters)', () => {
+  it('a per-hook limit of N admits exactly N across three replicas, for hooks on different masters', async () => {
+    for (const hook of HOOKS) {
+      const limits: HookLimits = { hook, perSource: { points: 1_000, durationSeconds: 60 }, perHook: { points: 7, durationSeconds: 60 }, lockout: { failures: 5, windowSeconds: 60, blockSeconds: 60 } };
+      const decisions = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 3]!.admit(limits, `10.1.0.${i}`)));
+      assert.equal(decisions.filter((d) => d.ok).length, 7, hook);
+    }
+    const owners = new Set(await Promise.all(HOOKS.map((hook) => ownerOf(`${config.prefix}:{${hook}}:rate:hook`))));
+    assert.ok(owners.size >= 2, `hooks spread over ${owners.size} master(s)`);
+  });
+
+  it("keeps every key of a hook in its hook's slot", async () => {
+    const slots = new Map<string, Set<number>>();
+    await withNodes(async (nodes) => {
+      for (const node of nodes) {
+        for (const key of await node.keys('*')) {
+          const hook = /\{([^}]+)\}/.exec(key)![1]!;
+          slots.set(hook, (slots.get(hook) ?? new Set()).add(await node.cluster('KEYSLOT', key)));
+        }
+      }
+    });
+    assert.ok(slots.size >= HOOKS.length);
+    for (const [hook, set] of slots) assert.equal(set.size, 1, `${hook}: keys in ${set.size} slots`);
+  });
+
+  it('a lockout reached on one replica holds on the others; replay claims are shared', async () => {
+    const limits: HookLimits = { hook: 'stripe', lockout: { failures: 2, windowSeconds: 60, blockSeconds: 60 } };
+    assert.equal((await stores[0]!.recordAuthFailure(limits, '198.51.100.3')).state, 'counted');
+    assert.equal((await stores[1]!.recordAuthFailure(limits, '198.51.100.3')).state, 'locked_now');
+    const decision = await stores[2]!.admit(limits, '198.51.100.3');
+    assert.equal(decision.ok ? 'ok' : decision.reason, 'locked_out');
+
+    const claims = await Promise.all([0, 1, 2, 0, 1, 2].map((i) => stores[i]!.claimDelivery('gitlab', 'evt-1', 30)));
+    assert.equal(claims.filter((c) => c === 'claimed').length, 1);
+    await stores[claims.indexOf('claimed') % 3]!.settleDelivery('gitlab', 'evt-1', true, 60);
+    assert.equal(await stores[1]!.claimDelivery('gitlab', 'evt-1', 30), 'done');
+  });
+
+  it('admit, claim and settle cost one round trip each on a Cluster too', async () => {
+    const limits: HookLimits = { hook: 'slack', perSource: { points: 100, durationSeconds: 60 }, perHook: { points: 100, durationSeconds: 60 }, lockout: { failures: 5, windowSeconds: 60, blockSeconds: 60 } };
+    const store = stores[0]!;
+    await store.admit(limits, 'warm');
+    await store.claimDelivery('slack', 'warm', 30);
+    await store.settleDelivery('slack', 'warm', true, 60);
+    const ports = cluster.nodes.map((n) => n.port);
+    const before = await Promise.all(ports.map(commandCalls));
+    await store.admit(limits, '198.18.1.1');
+    await store.claimDelivery('slack', 'evt', 30);
+    await store.settleDelivery('slack', 'evt', true, 60);
+    const delta = callDelta(before, await Promise.all(ports.map(commandCalls)));
+    assert.equal(delta.get('evalsha'), 3);
+    const insideScripts = new Set(['get', 'set', 'incrby', 'pttl', 'expire', 'del']);
+    assert.deepEqual([...delta].filter(([command]) => command !== 'evalsha' && !insideScripts.has(command)), []);
+  });
+
+  it('tokens: seeded once, rotation visible on every replica within a second, revoke immediate', async () => {
+    for (const { book } of books) assert.equal(book.tokensOf('github')?.has(CONFIGURED_TOKEN), true);
+    const rotate = await runTokens(['rotate', '--config', sidecarConfig.path, '--hook', 'github', '--grace', '1h'], sidecarConfig.env);
+    assert.equal(rotate.code, 0, rotate.err.join('\n'));
+    const token = rotate.out.at(-1)!;
+    assert.ok((await untilEveryBook(books, token, true, 1_000)) < 1_000);
+
+    const configuredId = tokenId(hashToken(CONFIGURED_TOKEN));
+    const list = await runTokens(['list', '--config', sidecarConfig.path, '--hook', 'github'], sidecarConfig.env);
+    assert.ok(list.out.some((line) => line.startsWith(configuredId) && !line.endsWith('never')), 'the configured token is on grace');
+    const revoke = await runTokens(['revoke', '--config', sidecarConfig.path, '--hook', 'github', '--id', configuredId], sidecarConfig.env);
+    assert.equal(revoke.code, 0, revoke.err.join('\n'));
+    await untilEveryBook(books, CONFIGURED_TOKEN, false, 1_000);
+  });
+});
