@@ -6,6 +6,7 @@ import { checkCommand } from './cli/check-command.js';
 import { sidecarCommand } from './cli/sidecar-command.js';
 import { injectorCommand } from './cli/injector-command.js';
 import { tokensCommand } from './tokens/tokens-command.js';
+import { injectCommand } from './cli/inject-command.js';
 import { ConfigError } from './config/problems.js';
 
 /** The hookguard CLI: parses the command line and hands over to one command module. */
@@ -14,6 +15,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   try {
     // `tokens` has flags of its own (--hook, --grace, --id) and parses them itself.
     if (argv[0] === 'tokens') return await tokensCommand(argv.slice(1), env, io);
+    // `inject` too (-f, --diff); it writes YAML exactly as given, without an added newline.
+    if (argv[0] === 'inject') return await injectCommand(argv.slice(1), { out: (text) => process.stdout.write(text), err: io.err, readStdin }, env);
     const line = parseCommandLine(argv, env);
     if (line.version) {
       const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -51,6 +54,12 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     io.err(`hookguard: ${(error as Error).stack ?? String(error)}`);
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 main(process.argv.slice(2), process.env).then((code) => {

@@ -5,6 +5,7 @@ Usage:
   hookguard check --config FILE
   hookguard injector --config FILE [--listen HOST:PORT] [--admin HOST:PORT]
   hookguard tokens rotate|list|revoke --config FILE --hook NAME [--grace DURATION] [--id ID]
+  hookguard inject -f FILE|- [--config INJECTOR_CONFIG] [--diff]
   hookguard --help | --version
 
 Environment: HOOKGUARD_CONFIG (config path), HOOKGUARD_REDIS_URL (overrides redis.url),
