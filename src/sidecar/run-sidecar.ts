@@ -62,7 +62,14 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
   const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0 };
   const presets = new PresetBook();
   const refresher = config.presetRefresh
-    ? createPresetRefresher({ targets: config.presetRefresh.targets, intervalMs: config.presetRefresh.intervalMs, book: presets, logger, refreshes: metrics.presetRefreshes })
+    ? createPresetRefresher({
+        targets: config.presetRefresh.targets,
+        intervalMs: config.presetRefresh.intervalMs,
+        book: presets,
+        logger,
+        refreshes: metrics.presetRefreshes,
+        ...(shared ? { share: shared.presets } : {}),
+      })
     : undefined;
   void refresher?.refreshNow();
   const rejections = new RejectionLog(logger, { ...options.rejectionLog, onSuppressed: (reason) => metrics.suppressedLogs.inc({ reason }) });

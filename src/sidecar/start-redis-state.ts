@@ -3,6 +3,7 @@ import type { RedisConfig, SidecarConfig } from '../config/types.js';
 import type { ManagedTokenBook } from '../gateway/gateway-deps.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { StateStore } from '../state/store.js';
+import type { PresetShare } from '../sources/preset-share.js';
 import { resolveSecret } from '../config/resolve-secret.js';
 import { ConfigError } from '../config/problems.js';
 import { createRedisState } from '../state/redis/create-redis-state.js';
@@ -17,7 +18,7 @@ export async function startRedisState(
   redis: RedisConfig,
   options: { logger: Logger; env?: NodeJS.ProcessEnv; baseDir?: string },
   metrics: GatewayMetrics,
-): Promise<{ store: StateStore; tokens: ManagedTokenBook }> {
+): Promise<{ store: StateStore; tokens: ManagedTokenBook; presets: PresetShare }> {
   let password: string | undefined;
   if (redis.password) {
     const resolved = resolveSecret(redis.password, options.env ?? process.env, options.baseDir ?? process.cwd());
@@ -32,5 +33,5 @@ export async function startRedisState(
     close: () => state.close(),
   };
   // The store's own close runs inside state.close(); closing it again is a no-op.
-  return { store: state.store, tokens };
+  return { store: state.store, tokens, presets: state.presets };
 }

@@ -131,3 +131,54 @@ describe('a sidecar with presetRefresh', () => {
     }
   });
 });
+
+describe('replicas sharing provider ranges through Redis', () => {
+  it('fetches once for all replicas, and every replica applies the list', async () => {
+    const { startRedisServer } = await import('../helpers/redis-harness.js');
+    const redis = await startRedisServer();
+    const feed = await startFeed();
+    feed.serve((res) => void res.writeHead(200).end(JSON.stringify({ hooks: ['1.2.3.0/24'] })));
+    const secrets = secretsDir();
+    const app = await startUpstream();
+    const config = {
+      upstream: app.url,
+      trustedProxies: ['127.0.0.0/8'],
+      redis: { url: redis.url },
+      presetRefresh: { intervalSeconds: 3600, providers: ['github'], urls: { github: feed.url } },
+      hooks: [{ name: 'gl', path: '/gl', provider: 'gitlab', secrets: [secrets.secret('s')], sources: ['github'] }],
+    };
+    const first = await startSidecar(config);
+    const refreshed = async (url: string) => {
+      const metrics = await scrape(url);
+      return sample(metrics, 'hookguard_preset_refreshes_total', { provider: 'github', result: 'updated' }) + sample(metrics, 'hookguard_preset_refreshes_total', { provider: 'github', result: 'shared' });
+    };
+    const second = await (async () => {
+      const deadline = Date.now() + 5_000;
+      while ((await refreshed(first.adminUrl)) < 1) {
+        assert.ok(Date.now() < deadline, 'the first replica never refreshed');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return startSidecar(config);
+    })();
+    try {
+      const deadline = Date.now() + 5_000;
+      while ((await refreshed(second.adminUrl)) < 1) {
+        assert.ok(Date.now() < deadline, 'the second replica never applied the list');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(feed.hits(), 1, 'one fetch for both replicas');
+      assert.equal(sample(await scrape(second.adminUrl), 'hookguard_preset_refreshes_total', { provider: 'github', result: 'shared' }), 1);
+      for (const sidecar of [first, second]) {
+        const answer = await send(`${sidecar.url}/gl`, { headers: { 'content-type': 'application/json', 'x-gitlab-token': 's', 'x-forwarded-for': '1.2.3.4' }, body: '{}' });
+        assert.equal(answer.status, 200);
+      }
+    } finally {
+      await second.stop();
+      await first.stop();
+      await app.close();
+      await feed.close();
+      await redis.kill();
+      secrets.remove();
+    }
+  });
+});

@@ -5,6 +5,8 @@ import type { StateStore } from '../store.js';
 import { createRedisTokenBook, type RedisTokenBook } from '../../tokens/redis-token-book.js';
 import { createRedisClient } from './create-redis-client.js';
 import { createRedisStore } from './create-redis-store.js';
+import { createRedisPresetShare } from './redis-preset-share.js';
+import type { PresetShare } from '../../sources/preset-share.js';
 
 export interface RedisStateDeps {
   readonly config: RedisConfig;
@@ -19,6 +21,8 @@ export interface RedisStateDeps {
 export interface RedisState {
   readonly store: StateStore;
   readonly tokens: RedisTokenBook;
+  /** Provider ranges fetched by one replica, reused by the others. */
+  readonly presets: PresetShare;
   /** Closes the token book, then the store (and so both connections). Idempotent. */
   close(): Promise<void>;
 }
@@ -44,6 +48,7 @@ export function createRedisState(deps: RedisStateDeps): RedisState {
   return {
     store,
     tokens,
+    presets: createRedisPresetShare(client, config.prefix),
     close: async () => {
       await tokens.close();
       await store.close();
