@@ -85,7 +85,12 @@ export function createPresetRefresher(deps: PresetRefresherDeps): { refreshNow()
     if (changed) deps.logger.info({ event: 'preset_updated', provider: target.provider, ranges: parsed.cidrs.length }, 'provider ranges updated');
   }
 
+  let first = true;
   const refreshNow = async () => {
+    // At start the shared store may still be connecting; a replica that fetched alone then would
+    // neither find nor share the list.
+    if (first && deps.share) await deps.share.whenReady(2_000);
+    first = false;
     await Promise.all(deps.targets.map(refreshOne));
   };
   const timer = setInterval(() => void refreshNow(), deps.intervalMs);

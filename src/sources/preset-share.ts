@@ -15,4 +15,6 @@ export interface PresetShare {
   store(provider: string, list: SharedPresetList): Promise<void>;
   /** True for the one replica that should fetch now; the lease lapses by itself. */
   lease(provider: string, ttlMs: number): Promise<boolean>;
+  /** Resolves once the share can be used, or after `timeoutMs` (then the refresher fetches alone). */
+  whenReady(timeoutMs: number): Promise<void>;
 }

@@ -29,5 +29,18 @@ export function createRedisPresetShare(client: RedisClient, prefix: string): Pre
     async lease(provider, ttlMs) {
       return (await client.set(`${key(provider)}:lease`, owner, 'PX', ttlMs, 'NX')) === 'OK';
     },
+    whenReady(timeoutMs) {
+      if (client.status === 'ready') return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          client.removeListener('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        timer.unref();
+        client.once('ready', done);
+      });
+    },
   };
 }
