@@ -44,4 +44,16 @@ ensure_test_tools() {
   ensure_command redis-cli redis-tools
   # The CSRF tests drive Debian's Chromium through playwright-core (no browser download).
   if [ -z "${HOOKGUARD_CHROMIUM:-}" ]; then ensure_command chromium chromium; fi
+  ensure_deploy_test_tools
+}
+
+ensure_deploy_test_tools() {
+  # test/helm and test/deploy: helm (the chart), Prometheus and promtool (dashboard and alert
+  # queries, rule checks), openssl (test certificates) and setpriv (the image layout test starts
+  # the build as the image's non-root user).
+  ensure_helm
+  ensure_command prometheus prometheus
+  ensure_command promtool prometheus
+  ensure_command openssl openssl
+  ensure_command setpriv util-linux
 }
