@@ -1,5 +1,6 @@
 import type { CompiledHook } from './compiled-hook.js';
 import type { Runtime } from './gateway-deps.js';
+import type { Address } from '../net/normalize-address.js';
 import type { RequestClaim } from './delivery-claim.js';
 
 /** What the pipeline learns about a request, step by step (Koa's ctx.state). */
@@ -13,6 +14,10 @@ export interface RequestState {
   urlToken?: string;
   /** The client address as far as it can be trusted; '' when the socket had none. */
   source: string;
+  /** The same, parsed (once per request). */
+  address?: Address;
+  /** The socket's peer, parsed. */
+  peer?: Address;
   body?: Buffer;
   /** The query string including '?', or ''. */
   search: string;

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { SourceMatcher } from '../net/source-matcher.js';
-import { normalizeAddress } from '../net/normalize-address.js';
+import type { Address } from '../net/normalize-address.js';
 import { HOP_BY_HOP, connectionListed } from './hop-by-hop.js';
 import { HEADER } from './answers.js';
 
 export interface UpstreamHeaderContext {
   readonly source: string;
+  /** The socket's peer, parsed by trackRequest. */
+  readonly peer: Address | undefined;
   readonly trustedPeer: SourceMatcher | undefined;
   readonly provider: string;
   readonly requestId: string;
@@ -29,7 +31,7 @@ export function buildUpstreamHeaders(req: IncomingMessage, context: UpstreamHead
     if (HOP_BY_HOP.has(lower) || OWN.has(lower) || listed.has(lower)) continue;
     out.push(name, raw[i + 1]!);
   }
-  const peer = normalizeAddress(req.socket.remoteAddress);
+  const peer = context.peer;
   const peerTrusted = peer !== undefined && context.trustedPeer !== undefined && context.trustedPeer.matches(peer);
   const priorFor = req.headers['x-forwarded-for'];
   const priorProto = req.headers['x-forwarded-proto'];

@@ -13,11 +13,11 @@ import type { SourceMatcher } from './source-matcher.js';
  * nothing there, so whoever did is not believed.
  */
 export function clientAddress(
-  peer: string | undefined,
+  peer: string | Address | undefined,
   forwardedFor: string | string[] | undefined,
   trustedProxies: SourceMatcher | undefined,
 ): Address | undefined {
-  let current = normalizeAddress(peer);
+  let current = typeof peer === 'string' || peer === undefined ? normalizeAddress(peer) : peer;
   if (!current || !trustedProxies || trustedProxies.size === 0 || forwardedFor === undefined) return current;
   if (!trustedProxies.matches(current)) return current;
   const entries = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');

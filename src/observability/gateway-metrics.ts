@@ -106,11 +106,63 @@ export function initHookSeries(metrics: GatewayMetrics, hook: string): void {
   metrics.tokenRotations.inc({ hook }, 0);
 }
 
+interface Child {
+  inc(value?: number): void;
+}
+interface ObserverChild {
+  observe(value: number): void;
+}
+
+/**
+ * The label children of one hook, bound once: prom-client hashes a labels object on every call,
+ * which the request path would otherwise pay several times per request.
+ */
+interface HookSeries {
+  readonly outcomes: Map<string, Child>;
+  readonly reasons: Map<string, Child>;
+  readonly duration: ObserverChild;
+  readonly upstream: Map<string, ObserverChild>;
+}
+
+const bound = new WeakMap<GatewayMetrics, Map<string, HookSeries>>();
+
+function seriesOf(metrics: GatewayMetrics, hook: string): HookSeries {
+  let byHook = bound.get(metrics);
+  if (!byHook) {
+    byHook = new Map();
+    bound.set(metrics, byHook);
+  }
+  let series = byHook.get(hook);
+  if (!series) {
+    series = { outcomes: new Map(), reasons: new Map(), duration: metrics.requestDuration.labels(hook), upstream: new Map() };
+    byHook.set(hook, series);
+  }
+  return series;
+}
+
+function child<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let found = cache.get(key);
+  if (!found) {
+    found = make();
+    cache.set(key, found);
+  }
+  return found;
+}
+
 export function countRejection(metrics: GatewayMetrics, hook: string, reason: Reason): void {
-  metrics.rejections.inc({ hook, reason });
-  metrics.requests.inc({ hook, outcome: 'rejected' });
+  const series = seriesOf(metrics, hook);
+  child(series.reasons, reason, () => metrics.rejections.labels(hook, reason)).inc();
+  child(series.outcomes, 'rejected', () => metrics.requests.labels(hook, 'rejected')).inc();
 }
 
 export function countOutcome(metrics: GatewayMetrics, hook: string, outcome: Exclude<Outcome, 'rejected'>): void {
-  metrics.requests.inc({ hook, outcome });
+  child(seriesOf(metrics, hook).outcomes, outcome, () => metrics.requests.labels(hook, outcome)).inc();
+}
+
+export function observeRequest(metrics: GatewayMetrics, hook: string, seconds: number): void {
+  seriesOf(metrics, hook).duration.observe(seconds);
+}
+
+export function observeUpstream(metrics: GatewayMetrics, hook: string, statusClass: string, seconds: number): void {
+  child(seriesOf(metrics, hook).upstream, statusClass, () => metrics.upstreamDuration.labels(hook, statusClass)).observe(seconds);
 }

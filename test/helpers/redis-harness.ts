@@ -218,7 +218,9 @@ export async function startRedisSentinel(name = 'hookguard'): Promise<RedisSenti
         configFile,
         [
           `sentinel monitor ${name} ${HOST} ${master.port} 2`,
-          `sentinel down-after-milliseconds ${name} 1000`,
+          // Long enough that a loaded machine never makes the sentinels fail over on their own: the
+          // tests force their failovers with SENTINEL FAILOVER.
+          `sentinel down-after-milliseconds ${name} 10000`,
           `sentinel failover-timeout ${name} 5000`,
           `sentinel parallel-syncs ${name} 1`,
           '',
@@ -248,6 +250,10 @@ export async function startRedisSentinel(name = 'hookguard'): Promise<RedisSenti
         }
         return (await target.cli('role')).startsWith('master');
       }, 20_000, 100);
+      // The failover has ended only when the old master is a replica too: until then it still
+      // takes writes from clients that have not moved yet.
+      const old = target === replica ? master : replica;
+      await waitFor('the old master to become a replica', async () => (await old.cli('role')).startsWith('slave'), 20_000, 100);
       return target;
     };
     return { name, master, replica, sentinels, masterPort, failover, stop: () => stopAll(all) };

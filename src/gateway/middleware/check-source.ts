@@ -1,6 +1,5 @@
 import type { GatewayDeps } from '../gateway-deps.js';
 import type { GatewayMiddleware } from '../context.js';
-import { normalizeAddress } from '../../net/normalize-address.js';
 import { reject } from '../reject.js';
 
 /**
@@ -12,7 +11,7 @@ export function checkSource(deps: GatewayDeps): GatewayMiddleware {
   return (ctx, next) => {
     const { sources, sourcePresets } = ctx.state.hook!.config;
     if (!sources && sourcePresets.length === 0) return next();
-    const address = normalizeAddress(ctx.state.source);
+    const address = ctx.state.address;
     if (address && (sources?.matches(address) || sourcePresets.some((name) => deps.presets.matcherOf(name)?.matches(address)))) return next();
     reject(ctx, deps, 'source', { detail: { peer: ctx.req.socket.remoteAddress } });
   };

@@ -1,6 +1,8 @@
 import type { GatewayDeps } from '../gateway-deps.js';
 import type { GatewayMiddleware } from '../context.js';
-import { countOutcome } from '../../observability/gateway-metrics.js';
+import { countOutcome, observeUpstream } from '../../observability/gateway-metrics.js';
+
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 import { HEADER } from '../answers.js';
 import { buildUpstreamHeaders } from '../upstream-headers.js';
 import { copyAppHeaders } from '../app-response-headers.js';
@@ -15,6 +17,7 @@ export function forward(deps: GatewayDeps): GatewayMiddleware {
     const hook = ctx.state.hook!;
     const headers = buildUpstreamHeaders(ctx.req, {
       source: ctx.state.source,
+      peer: ctx.state.peer,
       trustedPeer: ctx.state.runtime.config.trustedProxies,
       provider: hook.config.provider,
       requestId: ctx.state.requestId,
@@ -26,7 +29,7 @@ export function forward(deps: GatewayDeps): GatewayMiddleware {
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = status === 504 ? 'upstream timed out\n' : 'upstream unreachable\n';
       countOutcome(deps.metrics, hook.name, 'upstream_error');
-      deps.metrics.upstreamDuration.observe({ hook: hook.name, status_class: 'error' }, result.seconds);
+      observeUpstream(deps.metrics, hook.name, 'error', result.seconds);
       deps.logger.error({ event: 'upstream_error', hook: hook.name, failure: result.failure, code: result.code, status, requestId: ctx.state.requestId }, `upstream ${result.failure}`);
       return;
     }
@@ -36,6 +39,6 @@ export function forward(deps: GatewayDeps): GatewayMiddleware {
     ctx.body = result.body;
     ctx.set(HEADER.requestId, ctx.state.requestId);
     countOutcome(deps.metrics, hook.name, 'accepted');
-    deps.metrics.upstreamDuration.observe({ hook: hook.name, status_class: `${Math.floor(result.status / 100)}xx` }, result.seconds);
+    observeUpstream(deps.metrics, hook.name, STATUS_CLASSES[Math.floor(result.status / 100)] ?? 'other', result.seconds);
   };
 }

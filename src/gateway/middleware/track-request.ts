@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayDeps } from '../gateway-deps.js';
 import type { GatewayMiddleware } from '../context.js';
 import { UNMATCHED_HOOK } from '../../observability/metric-names.js';
+import { observeRequest } from '../../observability/gateway-metrics.js';
 import { clientAddress } from '../../net/client-address.js';
+import { peerAddress, peerText } from '../../net/peer-address.js';
 import { HEADER } from '../answers.js';
 import { reject } from '../reject.js';
 
@@ -21,7 +23,11 @@ export function trackRequest(deps: GatewayDeps): GatewayMiddleware {
     ctx.state.runtime = runtime;
     ctx.state.requestId = REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     ctx.state.hookLabel = UNMATCHED_HOOK;
-    ctx.state.source = clientAddress(ctx.req.socket.remoteAddress, ctx.req.headers['x-forwarded-for'], runtime.config.trustedProxies)?.toString() ?? '';
+    const peer = peerAddress(ctx.req.socket);
+    const address = clientAddress(peer, ctx.req.headers['x-forwarded-for'], runtime.config.trustedProxies);
+    ctx.state.peer = peer;
+    ctx.state.address = address;
+    ctx.state.source = address === peer ? peerText(ctx.req.socket) : address?.toString() ?? '';
     ctx.state.search = ctx.querystring === '' ? '' : `?${ctx.querystring}`;
     ctx.set(HEADER.requestId, ctx.state.requestId);
 
@@ -48,7 +54,7 @@ export function trackRequest(deps: GatewayDeps): GatewayMiddleware {
       deps.metrics.inFlight.dec();
       // Once draining, answers carry Connection: close so clients stop reusing this replica.
       if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
-      deps.metrics.requestDuration.observe({ hook: ctx.state.hookLabel }, Number(process.hrtime.bigint() - started) / 1e9);
+      observeRequest(deps.metrics, ctx.state.hookLabel, Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
 }

@@ -52,6 +52,9 @@ export function createRedisClient(config: RedisConfig, password?: string, option
     // A subscriber waits for its answers in the background; a request never does.
     ...(subscriber ? {} : { commandTimeout: config.commandTimeoutMs }),
     maxRetriesPerRequest: subscriber ? null : MAX_RETRIES_PER_REQUEST,
+    // Commands issued in the same tick by concurrent requests share one socket write (and one
+    // round trip); each request still sends one script and awaits only its own reply.
+    enableAutoPipelining: false && !subscriber,
     autoResubscribe: false,
     lazyConnect: options.lazyConnect === true,
     ...(password !== undefined ? { password } : {}),
@@ -82,6 +85,7 @@ export function createRedisClient(config: RedisConfig, password?: string, option
         config.nodes.map(({ host, port }) => ({ host, port })),
         {
           enableOfflineQueue: subscriber,
+          enableAutoPipelining: false && !subscriber,
           clusterRetryStrategy: retry,
           redisOptions: common,
           lazyConnect: options.lazyConnect === true,

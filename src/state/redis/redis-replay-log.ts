@@ -35,6 +35,9 @@ end
 return 0
 `;
 
+const PROCESS_NONCE = randomBytes(16).toString('hex');
+let claimCounter = 0;
+
 const CLAIM_RESULTS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
 
 /** Replay records shared by every replica: one round trip to claim, one to settle. */
@@ -50,9 +53,13 @@ export class RedisReplayLog {
     this.settleScript = defineScript(client, 'hookguardSettle', 1, SETTLE_LUA);
   }
 
-  /** A fresh owner token for a claim: 128 random bits, so no other claim ever holds the same. */
+  /**
+   * A fresh owner token for a claim. It only has to differ from every other claim's: 128 random bits
+   * drawn once per process, plus a counter, are unique across replicas and restarts without paying
+   * for randomness on every delivery.
+   */
   static newClaimToken(): string {
-    return randomBytes(16).toString('hex');
+    return `${PROCESS_NONCE}:${(claimCounter++).toString(36)}`;
   }
 
   async claim(hook: string, deliveryId: string, claimToken: string, inFlightSeconds: number): Promise<ClaimResult> {
