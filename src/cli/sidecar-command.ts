@@ -17,11 +17,16 @@ export async function sidecarCommand(line: CommandLine, env: NodeJS.ProcessEnv):
   const first = loadVersionedSidecarConfig(path, flags, env);
   const logger = createLogger();
   const handle = await runSidecar(first.config, { logger, env, baseDir: dirname(path) });
+  let running = first.config;
   const watcher = watchConfig({
     path,
     load: () => loadVersionedSidecarConfig(path, flags, env),
     initialFingerprint: first.fingerprint,
-    apply: (config) => handle.reload(config),
+    apply: (config) => {
+      running = config;
+      return handle.reload(config);
+    },
+    files: () => [path, ...running.hooks.flatMap((hook) => hook.secretFiles)],
     logger,
     reloads: handle.deps.metrics.configReloads,
     folders: secretFolders(first.config),

@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -18,6 +18,12 @@ export interface WatchConfigOptions {
   readonly intervalMs?: number;
   /** Extra folders to watch (the secret files' folders). */
   readonly folders?: readonly string[];
+  /**
+   * The files the running config was made from (the config and its secret files). Polling stats
+   * them and reloads only when one changed: re-validating a config of 1,000 hooks on every poll
+   * would block the event loop for tens of milliseconds.
+   */
+  readonly files?: () => readonly string[];
 }
 
 /**
@@ -32,7 +38,18 @@ export function watchConfig(options: WatchConfigOptions): { check(): void; close
   let lastRefusal = '';
   let debounce: NodeJS.Timeout | undefined;
 
+  let lastStat = statOf(options.files?.() ?? []);
+
+  function poll(): void {
+    if (options.files) {
+      const stat = statOf(options.files());
+      if (stat === lastStat) return;
+    }
+    check();
+  }
+
   function check(): void {
+    if (options.files) lastStat = statOf(options.files());
     let loaded: { config: SidecarConfig; fingerprint: string };
     try {
       loaded = options.load();
@@ -70,7 +87,7 @@ export function watchConfig(options: WatchConfigOptions): { check(): void; close
       // A folder that cannot be watched is still covered by polling.
     }
   }
-  const timer = setInterval(check, options.intervalMs ?? 5_000);
+  const timer = setInterval(poll, options.intervalMs ?? 5_000);
   timer.unref();
   return {
     check,
@@ -80,4 +97,18 @@ export function watchConfig(options: WatchConfigOptions): { check(): void; close
       for (const watcher of watchers) watcher.close();
     },
   };
+}
+
+/** Identity, size and modification time of each file (symlinks followed, as Kubernetes swaps them). */
+function statOf(files: readonly string[]): string {
+  let text = '';
+  for (const file of files) {
+    try {
+      const stat = statSync(file);
+      text += `${file}:${stat.ino}:${stat.size}:${stat.mtimeMs}|`;
+    } catch {
+      text += `${file}:missing|`;
+    }
+  }
+  return text;
 }

@@ -81,6 +81,7 @@ describe('live reload of config and secrets', () => {
       reloads: handle.deps.metrics.configReloads,
       intervalMs: 500,
       folders: [join(root, 'secrets')],
+      files: () => [path(), join(root, 'secrets', 'a'), join(root, 'secrets', 'b')],
     });
   });
 
