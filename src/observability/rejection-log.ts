@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 
 export interface RejectionEvent {
-  /** `rejected` (the default) or `suspicious`: let through, but worth a look. */
-  readonly kind?: 'rejected' | 'suspicious';
+  /**
+   * `rejected` (the default); `suspicious`: let through, but worth a look; `duplicate`: answered from
+   * the replay record (normal for a retrying provider, so logged at info, but bounded like the rest
+   * because a replay flood must not flood the log).
+   */
+  readonly kind?: 'rejected' | 'suspicious' | 'duplicate';
   readonly reason: string;
   readonly hook: string;
   readonly source: string;
@@ -54,7 +58,7 @@ export class RejectionLog {
     }
     if (entry.logged < this.burst) {
       entry.logged++;
-      this.logger.warn(
+      (event.kind === 'duplicate' ? this.logger.info : this.logger.warn).call(this.logger,
         {
           event: event.kind ?? 'rejected',
           reason: event.reason,
@@ -80,7 +84,7 @@ export class RejectionLog {
     this.counts = new Map();
     for (const entry of counts.values()) {
       if (entry.suppressed === 0) continue;
-      this.logger.warn(
+      (entry.kind === 'duplicate' ? this.logger.info : this.logger.warn).call(this.logger,
         { event: `${entry.kind}_summary`, reason: entry.reason, source: entry.source, hook: entry.hook, suppressed: entry.suppressed, logged: entry.logged },
         `${entry.kind} ${entry.reason}: ${entry.suppressed} more from ${entry.source} not logged one by one`,
       );

@@ -30,7 +30,7 @@ export function deduplicate(deps: GatewayDeps): GatewayMiddleware {
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = 'duplicate delivery: already accepted\n';
       countOutcome(deps.metrics, hook.name, 'duplicate');
-      deps.logger.info({ event: 'duplicate', hook: hook.name, requestId: ctx.state.requestId, source: ctx.state.source }, 'duplicate delivery answered from the replay record');
+      deps.rejections.write({ kind: 'duplicate', reason: 'replay', hook: hook.name, source: ctx.state.source, status: 200, requestId: ctx.state.requestId, userAgent: ctx.get('user-agent') || undefined });
       return;
     }
     if (claim.result === 'in_flight') {
