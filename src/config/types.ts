@@ -33,7 +33,7 @@ export interface HookConfig {
   /** Provider presets in `sources`, looked up live (a refresher may update them). */
   readonly sourcePresets: readonly string[];
   readonly headers: readonly HeaderRule[];
-  /** Lower-case media types (no parameters); empty: any. */
+  /** Lower-case media types (no parameters); never empty (config validation refuses an empty list). */
   readonly contentTypes: readonly string[];
   readonly origins: readonly string[];
   readonly maxBodyBytes: number;

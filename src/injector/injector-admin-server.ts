@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { HostPort } from '../net/parse-host-port.js';
+import { listen } from '../net/listen.js';
 import type { Logger } from '../observability/logger.js';
 import type { InjectorMetrics } from './injector-metrics.js';
 
@@ -12,7 +13,7 @@ export interface InjectorAdminDeps {
 
 export interface InjectorAdminServer {
   readonly server: Server;
-  listen(host: string, port: number): Promise<AddressInfo>;
+  listen(at: HostPort): Promise<HostPort>;
   close(): Promise<void>;
 }
 
@@ -42,15 +43,7 @@ export function createInjectorAdminServer(deps: InjectorAdminDeps): InjectorAdmi
 
   return {
     server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      });
-    },
+    listen: (at) => listen(server, at),
     close() {
       return new Promise((resolve) => {
         if (!server.listening) return resolve();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { HostPort } from '../net/parse-host-port.js';
+import { listen } from '../net/listen.js';
 import type { Logger } from '../observability/logger.js';
 import type { InjectionOutcome } from './inject-pod.js';
 import { MUTATE_PATH } from './injector-names.js';
@@ -30,7 +31,7 @@ export interface InjectorServerDeps {
 
 export interface InjectorServer {
   readonly server: Server;
-  listen(host: string, port: number): Promise<AddressInfo>;
+  listen(at: HostPort): Promise<HostPort>;
   /** Serves new connections with this certificate; open connections keep theirs. */
   setTls(material: TlsMaterial): void;
   /** Stops accepting, lets requests in flight finish for up to `graceMs`, then cuts what is left. */
@@ -150,15 +151,10 @@ export function createInjectorServer(deps: InjectorServerDeps): InjectorServer {
 
   return {
     server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          server.on('error', (error) => logger.error({ err: error }, 'injector server error'));
-          resolve(server.address() as AddressInfo);
-        });
-      });
+    async listen(at) {
+      const bound = await listen(server, at);
+      server.on('error', (error) => logger.error({ err: error }, 'injector server error'));
+      return bound;
     },
     setTls(material) {
       server.setSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.2' });

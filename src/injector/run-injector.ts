@@ -82,10 +82,8 @@ export async function runInjector(options: RunInjectorOptions): Promise<RunningI
   let address: HostPort;
   let adminAddress: HostPort;
   try {
-    const bound = await injector.listen(config.listen.host, config.listen.port);
-    address = { host: bound.address, port: bound.port };
-    const adminBound = await admin.listen(config.admin.host, config.admin.port);
-    adminAddress = { host: adminBound.address, port: adminBound.port };
+    address = await injector.listen(config.listen);
+    adminAddress = await admin.listen(config.admin);
   } catch (error) {
     watcher.close();
     await Promise.all([injector.close(0), admin.close()]);

@@ -45,9 +45,9 @@ describe('createInjectorServer over real HTTPS', () => {
         return mutate(request, options);
       },
     });
-    port = (await injector.listen('127.0.0.1', 0)).port;
+    port = (await injector.listen({ host: '127.0.0.1', port: 0 })).port;
     admin = createInjectorAdminServer({ metrics, logger: log.logger, isReady: () => ready });
-    adminPort = (await admin.listen('127.0.0.1', 0)).port;
+    adminPort = (await admin.listen({ host: '127.0.0.1', port: 0 })).port;
   });
 
   after(async () => {
