@@ -6,6 +6,7 @@ import { loopbackAddresses } from './flood.js';
 import { PROVIDERS } from './provider-kinds.js';
 import { report } from './verdict.js';
 import { sample, scrape } from '../helpers/metrics.js';
+import { appFaultCycle } from './app-fault-cycle.js';
 
 /**
  * HOOKGUARD_SOAK_SECONDS: how long the soak sends (default 300). Faults come in cycles of about a
@@ -52,24 +53,7 @@ describe('chaos: soak with every fault repeating', () => {
           await sleep(4_000);
           await run.killRedis(4_000);
           await sleep(4_000);
-          await run.timeline.during('app killed', async () => {
-            await run.app.kill();
-            await sleep(3_000);
-            await run.app.restart();
-          });
-          await sleep(4_000);
-          await run.timeline.during('app slow', async () => {
-            run.app.setMode({ kind: 'slow', delayMs: 2_500 });
-            await sleep(3_000);
-            run.app.setMode({ kind: 'normal' });
-          });
-          await sleep(4_000);
-          await run.timeline.during('app failing', async () => {
-            run.app.setMode({ kind: 'failing' });
-            await sleep(3_000);
-            run.app.setMode({ kind: 'normal' });
-          });
-          await sleep(4_000);
+          await appFaultCycle(run);
           await run.rollOut(1);
           await sleep(4_000);
           await run.rotateSecret(PROVIDERS[c % PROVIDERS.length]!.name);
