@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 
 export const SCENARIOS = ['direct', 'node-proxy', 'nginx', 'hookguard-memory', 'hookguard-redis'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+export const CURVE_NAMES = ['hooks', 'tokens', 'hooks_tokens', 'body', 'connections'] as const;
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -13,6 +14,10 @@ export interface BenchOptions {
   readonly warmupSeconds: number;
   readonly probeSeconds: number;
   readonly scale: boolean;
+  /** The scale curves to run (default: all). */
+  readonly curves: readonly string[];
+  /** False with --no-main: only the scale curves (for checking one curve after a change). */
+  readonly main: boolean;
   readonly scaleRounds: number;
   readonly scaleSeconds: number;
   readonly rate: number;
@@ -37,6 +42,8 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]
   --seconds S           measured window per scenario and shape (default 10)
   --warmup S            warm-up load before each window (default 3)
   --scale-seconds S     window per scale point (default 6); --scale-rounds N (default 3); --no-scale
+  --curves a,b          only these scale curves: hooks, tokens, hooks_tokens, body, connections
+  --no-main             skip the scenarios, run only the scale curves
   --rate N              the fixed load shape, requests per second (default 1000)
   --connections N       connections of the saturation shape (default 32)
   --loader wrk|autocannon   saturation load generator (default: wrk when installed)
@@ -59,6 +66,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'scale-seconds': { type: 'string' },
       'scale-rounds': { type: 'string' },
       'no-scale': { type: 'boolean', default: false },
+      curves: { type: 'string' },
+      'no-main': { type: 'boolean', default: false },
       rate: { type: 'string' },
       connections: { type: 'string' },
       loader: { type: 'string' },
@@ -88,6 +97,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (loader === 'wrk' && !wrkInstalled()) throw new RangeError('--loader wrk: wrk is not installed');
   const scenarios = values.only === undefined ? [...SCENARIOS] : values.only.split(',').map((name) => name.trim());
   for (const name of scenarios) if (!(SCENARIOS as readonly string[]).includes(name)) throw new RangeError(`--only: unknown scenario ${name}`);
+  const curves = values.curves === undefined ? [...CURVE_NAMES] : values.curves.split(',').map((name) => name.trim());
+  for (const name of curves) if (!(CURVE_NAMES as readonly string[]).includes(name)) throw new RangeError(`--curves: unknown curve ${name}`);
   return {
     quick,
     ...(values.json !== undefined ? { json: values.json } : {}),
@@ -96,6 +107,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     warmupSeconds: number(values.warmup, quick ? 1 : 3, 'warmup', 0),
     probeSeconds: quick ? 0.5 : 1,
     scale: values['no-scale'] !== true,
+    curves,
+    main: values['no-main'] !== true,
     scaleRounds: number(values['scale-rounds'], quick ? 1 : 3, 'scale-rounds', 1),
     scaleSeconds: number(values['scale-seconds'], quick ? 1 : 6, 'scale-seconds', 1),
     rate: number(values.rate, 1000, 'rate', 1),

@@ -75,9 +75,9 @@ export const CURVES: ReadonlyArray<{ readonly curve: Curve; readonly points: rea
   },
 ];
 
-export function scalePoints(): ScalePoint[] {
+export function scalePoints(curves: readonly string[]): ScalePoint[] {
   const unique = new Map<string, ScalePoint>();
-  for (const { points } of CURVES) for (const found of points) unique.set(found.key, found);
+  for (const { curve, points } of CURVES) if (curves.includes(curve)) for (const found of points) unique.set(found.key, found);
   return [...unique.values()];
 }
 

@@ -56,7 +56,7 @@ async function runBench(context: BenchContext, options: BenchOptions): Promise<R
 
   // Rounds interleave the scenarios, and each round starts the rotation one scenario later, so
   // that no scenario always runs first (cold caches) or last (a warm machine).
-  for (let round = 0; round < options.rounds; round++) {
+  for (let round = 0; options.main && round < options.rounds; round++) {
     for (const shape of SHAPES) {
       for (const name of rotate(options.scenarios, round)) {
         const m = await measure(scenarioRequest(context, options, name, shape));
@@ -70,7 +70,7 @@ async function runBench(context: BenchContext, options: BenchOptions): Promise<R
 
   const scaleResults = new Map<string, Measurement[]>();
   if (options.scale) {
-    const points = scalePoints();
+    const points = scalePoints(options.curves);
     for (let round = 0; round < options.scaleRounds; round++) {
       for (const found of rotate(points, round)) {
         const m = await measure(scaleRequest(context, options, found));

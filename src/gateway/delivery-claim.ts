@@ -16,8 +16,10 @@ export function inFlightSecondsOf(timeouts: Timeouts): number {
 }
 
 /**
- * Ends this request's claim. Not awaited: the answer does not wait on Redis, and commands on one
- * connection run in order, so a retry from the same replica sees the settled record.
+ * Ends this request's claim (done when `accepted`, released otherwise), once: the pipeline calls it
+ * whatever happened after the claim was taken. Not awaited: the answer does not wait on Redis. The
+ * Redis store queues the settle and sends it with the next script (settle-batcher.ts), which applies
+ * it before its own claim, so a retry reaching this replica always sees the settled record.
  */
 export function settleClaim(ctx: GatewayContext, deps: GatewayDeps, accepted: boolean): void {
   const claim = ctx.state.claim;
@@ -28,9 +30,4 @@ export function settleClaim(ctx: GatewayContext, deps: GatewayDeps, accepted: bo
   deps.store.settleDelivery(hook.name, claim.deliveryId, accepted, ttl).catch((error: unknown) => {
     deps.logger.error({ event: 'state_error', err: error, requestId: ctx.state.requestId }, 'could not settle a delivery record');
   });
-}
-
-/** A request refused after its claim was taken (bad signature, body too large, ...) frees the id. */
-export function releaseUnsettledClaim(ctx: GatewayContext, deps: GatewayDeps): void {
-  settleClaim(ctx, deps, false);
 }

@@ -7,15 +7,16 @@ import { reject, type RejectOptions } from './reject.js';
  * A failed authentication: counted towards the lockout of (source, hook), then answered. The
  * `failures`-th one still gets its own answer; once the source is locked out, 429. A store outage
  * never changes the answer: the failure just goes uncounted (and the store reports its state).
+ * Always resolves to false: the request has been answered (a step's result).
  */
-export async function failAuth(ctx: GatewayContext, deps: GatewayDeps, reason: Reason, options: RejectOptions = {}): Promise<void> {
+export async function failAuth(ctx: GatewayContext, deps: GatewayDeps, reason: Reason, options: RejectOptions = {}): Promise<false> {
   const hook = ctx.state.hook;
   if (hook) {
     try {
       const result = await deps.store.recordAuthFailure(hook.config.limits, ctx.state.source);
       if (result.state === 'locked_before') {
         reject(ctx, deps, 'locked_out', { ...options, retryAfterSeconds: result.retryAfterSeconds });
-        return;
+        return false;
       }
       if (result.state === 'locked_now') {
         deps.logger.warn({ event: 'locked_out', hook: hook.name, source: ctx.state.source, requestId: ctx.state.requestId }, 'source locked out after repeated failed authentication');
@@ -25,4 +26,5 @@ export async function failAuth(ctx: GatewayContext, deps: GatewayDeps, reason: R
     }
   }
   reject(ctx, deps, reason, options);
+  return false;
 }

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { Pool, errors } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Timeouts } from '../config/types.js';
 
 export interface ForwardRequest {
@@ -28,6 +30,8 @@ export const DEFAULT_UPSTREAM_IDLE_MS = 1_000;
 /** The app's answer is buffered so that a failure half-way is a 502, never a truncated 2xx. */
 const MAX_RESPONSE_BYTES = 8 * 1_048_576;
 
+const EMPTY = Buffer.alloc(0);
+
 class ResponseTooLarge extends Error {
   readonly code = 'HOOKGUARD_RESPONSE_TOO_LARGE';
 }
@@ -39,6 +43,10 @@ class ResponseTooLarge extends Error {
  * request sent on a connection the app is closing at that moment is reset, so the pool must drop
  * idle connections first: it honours the app's `Keep-Alive: timeout=N` hint minus a margin, and
  * without a hint keeps connections for at most `keepAliveMs` (DEFAULT_UPSTREAM_IDLE_MS).
+ *
+ * Each call is one `pool.dispatch()` with a small handler object that collects the answer's chunks
+ * into an array and settles one promise: no Readable, no async iterator, no AbortSignal. The pool's
+ * headersTimeout bounds the wait for the app's answer and its bodyTimeout each pause in the body.
  */
 export function createForwarder(upstream: URL, timeouts: Timeouts, options: { connections?: number; keepAliveMs?: number } = {}): Forwarder {
   const pool = new Pool(upstream.origin, {
@@ -52,38 +60,131 @@ export function createForwarder(upstream: URL, timeouts: Timeouts, options: { co
     bodyTimeout: timeouts.upstreamMs,
   });
 
-  async function forward(request: ForwardRequest): Promise<ForwardResult> {
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  function forward(request: ForwardRequest): Promise<ForwardResult> {
+    const handler = new ForwardHandler();
+    const settled = new Promise<ForwardResult>((resolve) => {
+      handler.resolve = resolve;
+    });
     try {
-      const response = await pool.request({
-        path: request.path,
-        method: 'POST',
-        headers: request.headers,
-        body: request.body,
-        // headersTimeout bounds the wait for the app's answer and bodyTimeout each pause in its body;
-        // a per-request AbortSignal for one overall deadline cost more than the rest of the call.
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_RESPONSE_BYTES) {
-          response.body.destroy();
-          throw new ResponseTooLarge('app response over the buffer limit');
-        }
-        chunks.push(chunk as Buffer);
-      }
-      return { ok: true, status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks, size), seconds: seconds() };
+      // A Buffer body is written as is (cork, head, body, uncork): undici sets Content-Length from
+      // its length and never copies it.
+      pool.dispatch({ path: request.path, method: 'POST', headers: request.headers, body: request.body }, handler);
     } catch (error) {
-      return { ok: false, ...classify(error), seconds: seconds() };
+      // dispatch() reports its own failures through onError; this is a belt for anything else.
+      handler.onError(error as Error);
     }
+    return settled;
   }
 
   return {
     forward,
     close: () => pool.close(),
   };
+}
+
+/**
+ * One request's state. It speaks undici's core handler protocol (onConnect, onHeaders, onData,
+ * onComplete, onError): the one undici 7's HTTP/1 client calls natively. The newer controller API
+ * (onRequestStart, onResponseStart, ...) is adapted onto it by undici's UnwrapHandler, which costs a
+ * controller object and a parsed header object per request; the raw headers here are parsed once.
+ * undici's types mark these methods @deprecated: on a major upgrade of undici, check that they are
+ * still called (test/gateway/forwarder.test.ts fails at once if they are not).
+ *
+ * The promise always resolves, never rejects: a failure is a ForwardResult too.
+ */
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  resolve: (result: ForwardResult) => void = noop;
+  private readonly started = performance.now();
+  private abort: ((error?: Error) => void) | null = null;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> | null = null;
+  /** The first chunk; most answers have one. */
+  private first: Buffer | null = null;
+  private rest: Buffer[] | null = null;
+  private size = 0;
+  private done = false;
+
+  onConnect(abort: (error?: Error) => void): void {
+    // Called again if undici retries the request on a fresh connection before any answer came.
+    this.abort = abort;
+    this.status = 0;
+    this.headers = null;
+    this.first = null;
+    this.rest = null;
+    this.size = 0;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx: informational, the real answer follows
+    const headers = parseRawHeaders(rawHeaders);
+    const declared = headers['content-length'];
+    if (typeof declared === 'string' && Number(declared) > MAX_RESPONSE_BYTES) {
+      // Declared too large: refuse before reading a byte of it.
+      this.abort!(new ResponseTooLarge('app response over the buffer limit'));
+      return false;
+    }
+    this.status = statusCode;
+    this.headers = headers;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    // `chunk` is a view into the socket's read buffer, which undici never reuses: keeping it is safe.
+    const size = this.size + chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      this.abort!(new ResponseTooLarge('app response over the buffer limit'));
+      return false;
+    }
+    this.size = size;
+    if (this.first === null) this.first = chunk;
+    else if (this.rest === null) this.rest = [this.first, chunk];
+    else this.rest.push(chunk);
+    return true;
+  }
+
+  onComplete(_trailers: string[] | null): void {
+    if (this.done) return;
+    this.done = true;
+    const body = this.rest !== null ? Buffer.concat(this.rest, this.size) : (this.first ?? EMPTY);
+    this.resolve({ ok: true, status: this.status, headers: this.headers ?? {}, body, seconds: (performance.now() - this.started) / 1e3 });
+    this.first = null;
+    this.rest = null;
+  }
+
+  onError(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.first = null;
+    this.rest = null;
+    const { failure, code } = classify(error);
+    this.resolve({ ok: false, failure, code, seconds: (performance.now() - this.started) / 1e3 });
+  }
+}
+
+function noop(): void {}
+
+/**
+ * undici's raw headers ([name, value, ...] as Buffers) as an object with lower-case names; a
+ * repeated header (two Set-Cookie) becomes an array in arrival order. Latin-1, as undici decodes them.
+ */
+export function parseRawHeaders(raw: readonly (Buffer | string)[]): Record<string, string | string[] | undefined> {
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    const value = raw[i + 1]!.toString('latin1');
+    const previous = headers[name];
+    if (previous === undefined) {
+      headers[name] = value;
+    } else if (!Object.hasOwn(headers, name)) {
+      // An inherited name (`__proto__`, `constructor`): an own property, never the prototype.
+      Object.defineProperty(headers, name, { value, enumerable: true, configurable: true, writable: true });
+    } else if (typeof previous === 'string') {
+      headers[name] = [previous, value];
+    } else {
+      previous.push(value);
+    }
+  }
+  return headers;
 }
 
 /** Errors are told apart by class and code, never by message text. */

@@ -1,16 +1,20 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { METRIC, OUTCOMES, REASONS, UNMATCHED_HOOK, type Outcome, type Reason } from './metric-names.js';
+import { HotCounter, HotHistogram, type CounterCell, type HistogramCell } from './hot-metrics.js';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<'hook' | 'outcome'>;
-  readonly rejections: Counter<'hook' | 'reason'>;
-  readonly requestDuration: Histogram<'hook'>;
-  readonly upstreamDuration: Histogram<'hook' | 'status_class'>;
+  /** The request path's series (hot-metrics.ts): counted through `seriesOf`, never by label objects. */
+  readonly requests: HotCounter;
+  readonly rejections: HotCounter;
+  readonly requestDuration: HotHistogram;
+  readonly upstreamDuration: HotHistogram;
   readonly redisUp: Gauge;
   readonly tokenRotations: Counter<'hook'>;
   readonly configReloads: Counter<'result'>;
+  /** Read at scrape time from the source given to `readInFlightFrom` (the request path only counts). */
   readonly inFlight: Gauge;
+  readInFlightFrom(read: () => number): void;
   readonly suppressedLogs: Counter<'reason'>;
   readonly suspicious: Counter<'hook' | 'reason'>;
   readonly presetRefreshes: Counter<'provider' | 'result'>;
@@ -26,32 +30,16 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export function createGatewayMetrics(hooks: readonly string[], options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: METRIC.requests,
-    help: 'Webhook requests by hook and outcome (accepted, rejected, duplicate, upstream_error).',
-    labelNames: ['hook', 'outcome'] as const,
-    registers: [registry],
-  });
-  const rejections = new Counter({
-    name: METRIC.rejections,
-    help: 'Rejected webhook requests by hook and reason.',
-    labelNames: ['hook', 'reason'] as const,
-    registers: [registry],
-  });
-  const requestDuration = new Histogram({
-    name: METRIC.requestDuration,
-    help: 'Time from the first byte of a request to the end of its answer, in seconds.',
-    labelNames: ['hook'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [registry],
-  });
-  const upstreamDuration = new Histogram({
-    name: METRIC.upstreamDuration,
-    help: "Time the app took to answer a forwarded delivery, by the app's status class, in seconds.",
-    labelNames: ['hook', 'status_class'] as const,
-    buckets: DURATION_BUCKETS,
-    registers: [registry],
-  });
+  const requests = new HotCounter(METRIC.requests, 'Webhook requests by hook and outcome (accepted, rejected, duplicate, upstream_error).', ['hook', 'outcome'], registry);
+  const rejections = new HotCounter(METRIC.rejections, 'Rejected webhook requests by hook and reason.', ['hook', 'reason'], registry);
+  const requestDuration = new HotHistogram(METRIC.requestDuration, 'Time from the first byte of a request to the end of its answer, in seconds.', ['hook'], DURATION_BUCKETS, registry);
+  const upstreamDuration = new HotHistogram(
+    METRIC.upstreamDuration,
+    "Time the app took to answer a forwarded delivery, by the app's status class, in seconds.",
+    ['hook', 'status_class'],
+    DURATION_BUCKETS,
+    registry,
+  );
   const redisUp = new Gauge({
     name: METRIC.redisUp,
     help: '1 when the shared state store (Redis) is reachable, 0 when not; absent state (memory) reads 1.',
@@ -69,10 +57,14 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  let readInFlight: () => number = () => 0;
   const inFlight = new Gauge({
     name: METRIC.inFlight,
     help: 'Webhook requests being handled right now.',
     registers: [registry],
+    collect() {
+      this.set(readInFlight());
+    },
   });
   const suppressedLogs = new Counter({
     name: METRIC.suppressedLogs,
@@ -92,7 +84,10 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
     labelNames: ['provider', 'result'] as const,
     registers: [registry],
   });
-  const metrics = { presetRefreshes, suspicious, registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
+  const readInFlightFrom = (read: () => number): void => {
+    readInFlight = read;
+  };
+  const metrics = { readInFlightFrom, presetRefreshes, suspicious, registry, requests, rejections, requestDuration, upstreamDuration, redisUp, tokenRotations, configReloads, inFlight, suppressedLogs };
   for (const hook of [...hooks, UNMATCHED_HOOK]) initHookSeries(metrics, hook);
   for (const result of ['applied', 'refused']) configReloads.inc({ result }, 0);
   return metrics;
@@ -100,28 +95,19 @@ export function createGatewayMetrics(hooks: readonly string[], options: { defaul
 
 /** Creates a hook's series at zero (at start, and for hooks a reload adds). */
 export function initHookSeries(metrics: GatewayMetrics, hook: string): void {
-  for (const outcome of OUTCOMES) metrics.requests.inc({ hook, outcome }, 0);
-  for (const reason of REASONS) metrics.rejections.inc({ hook, reason }, 0);
-  metrics.requestDuration.zero({ hook });
+  seriesOf(metrics, hook);
   metrics.tokenRotations.inc({ hook }, 0);
 }
 
-interface Child {
-  inc(value?: number): void;
-}
-interface ObserverChild {
-  observe(value: number): void;
-}
-
 /**
- * The label children of one hook, bound once: prom-client hashes a labels object on every call,
- * which the request path would otherwise pay several times per request.
+ * The cells of one hook, made once: counting on the request path is then a field increment
+ * (hot-metrics.ts says why).
  */
 interface HookSeries {
-  readonly outcomes: Map<string, Child>;
-  readonly reasons: Map<string, Child>;
-  readonly duration: ObserverChild;
-  readonly upstream: Map<string, ObserverChild>;
+  readonly outcomes: Readonly<Record<Outcome, CounterCell>>;
+  readonly reasons: Readonly<Record<Reason, CounterCell>>;
+  readonly duration: HistogramCell;
+  readonly upstream: Map<string, HistogramCell>;
 }
 
 const bound = new WeakMap<GatewayMetrics, Map<string, HookSeries>>();
@@ -134,29 +120,24 @@ function seriesOf(metrics: GatewayMetrics, hook: string): HookSeries {
   }
   let series = byHook.get(hook);
   if (!series) {
-    series = { outcomes: new Map(), reasons: new Map(), duration: metrics.requestDuration.labels(hook), upstream: new Map() };
+    const outcomes = {} as Record<Outcome, CounterCell>;
+    for (const outcome of OUTCOMES) outcomes[outcome] = metrics.requests.cell({ hook, outcome });
+    const reasons = {} as Record<Reason, CounterCell>;
+    for (const reason of REASONS) reasons[reason] = metrics.rejections.cell({ hook, reason });
+    series = { outcomes, reasons, duration: metrics.requestDuration.cell({ hook }), upstream: new Map() };
     byHook.set(hook, series);
   }
   return series;
 }
 
-function child<T>(cache: Map<string, T>, key: string, make: () => T): T {
-  let found = cache.get(key);
-  if (!found) {
-    found = make();
-    cache.set(key, found);
-  }
-  return found;
-}
-
 export function countRejection(metrics: GatewayMetrics, hook: string, reason: Reason): void {
   const series = seriesOf(metrics, hook);
-  child(series.reasons, reason, () => metrics.rejections.labels(hook, reason)).inc();
-  child(series.outcomes, 'rejected', () => metrics.requests.labels(hook, 'rejected')).inc();
+  series.reasons[reason].inc();
+  series.outcomes.rejected.inc();
 }
 
 export function countOutcome(metrics: GatewayMetrics, hook: string, outcome: Exclude<Outcome, 'rejected'>): void {
-  child(seriesOf(metrics, hook).outcomes, outcome, () => metrics.requests.labels(hook, outcome)).inc();
+  seriesOf(metrics, hook).outcomes[outcome].inc();
 }
 
 export function observeRequest(metrics: GatewayMetrics, hook: string, seconds: number): void {
@@ -164,5 +145,11 @@ export function observeRequest(metrics: GatewayMetrics, hook: string, seconds: n
 }
 
 export function observeUpstream(metrics: GatewayMetrics, hook: string, statusClass: string, seconds: number): void {
-  child(seriesOf(metrics, hook).upstream, statusClass, () => metrics.upstreamDuration.labels(hook, statusClass)).observe(seconds);
+  const upstream = seriesOf(metrics, hook).upstream;
+  let cell = upstream.get(statusClass);
+  if (!cell) {
+    cell = metrics.upstreamDuration.cell({ hook, status_class: statusClass });
+    upstream.set(statusClass, cell);
+  }
+  cell.observe(seconds);
 }

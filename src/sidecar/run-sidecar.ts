@@ -60,6 +60,7 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
   const tokens = options.tokens ?? shared?.tokens ?? createStaticTokenBook(config.hooks);
   let runtime: Runtime = buildRuntime(config, createForwarder(config.upstream, config.timeouts));
   const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0 };
+  metrics.readInFlightFrom(() => lifecycle.inFlight);
   const presets = new PresetBook();
   const refresher = config.presetRefresh
     ? createPresetRefresher({

@@ -89,6 +89,11 @@ export interface StateStore {
   /**
    * Ends a claim: `accepted` (the app answered 2xx) records the id as done for `ttlSeconds`;
    * otherwise the claim is released so that the provider's retry goes through.
+   *
+   * Callers need not await it (the answer should not wait on it). The Redis store queues settles and
+   * writes them with the hook's next script, or alone after a few milliseconds (settle-batcher.ts):
+   * the promise resolves or rejects once its batch has run. A later claim of the same id through the
+   * same store always sees the settle.
    */
   settleDelivery(hook: string, deliveryId: string, accepted: boolean, ttlSeconds: number): Promise<void>;
 

@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedisServer, type RedisServer } from '../helpers/redis-harness.js';
+import { Redis } from 'ioredis';
+import { startRedisServer, waitFor, type RedisServer } from '../helpers/redis-harness.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { startSidecar, secretsDir, type TestSidecar } from '../helpers/sidecar.js';
 import { send } from '../helpers/http-client.js';
@@ -8,29 +9,34 @@ import { commandCalls, callDelta } from '../state/support.js';
 
 const SECRET = 'gitlab-budget-secret';
 const TOKEN = 'tok_budget_0123456789abcdefghijklmnopq';
-const N = 20;
+const N = 40;
+
+/** One script call as Redis saw it (MONITOR): its keys, split into its own and the settles it carried. */
+interface ScriptCall {
+  readonly keys: readonly string[];
+  readonly args: readonly string[];
+}
 
 /**
- * The Redis budget of an accepted delivery, counted by Redis itself (INFO commandstats): with rate
- * limits, lockout and replay protection all on, one script before the app is called (limits,
- * lockout and the replay claim together) and one after the answer (the settle, not awaited). The URL
- * token check costs nothing.
+ * The Redis budget of an accepted delivery, counted by Redis itself (INFO commandstats), with rate
+ * limits, lockout and replay protection all on: one script before the app is called (limits,
+ * lockout and the replay claim together), which also carries the settle of the delivery before it;
+ * nothing after the answer. A settle that no script of its hook came to carry within the delay is
+ * written by a timer as a batch of its own: in a steady stream only the last one. MONITOR tells
+ * which script carried what. The URL token check costs nothing.
  */
 describe('Redis commands per accepted delivery', () => {
   let redis: RedisServer;
   let app: Awaited<ReturnType<typeof startUpstream>>;
   let sidecar: TestSidecar;
+  let monitor: Redis;
+  let monitorBase: Redis;
+  const seen: ScriptCall[] = [];
   const secrets = secretsDir();
-  const redisSeenByApp: number[] = [];
 
   before(async () => {
     redis = await startRedisServer();
-    // The app records how many commands Redis had served when the delivery reached it.
-    app = await startUpstream(async (_req, res) => {
-      const calls = await commandCalls(redis.port);
-      redisSeenByApp.push((calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0));
-      res.writeHead(200).end();
-    });
+    app = await startUpstream((_req, res) => void res.writeHead(200).end());
     const limits = { rateLimit: { perSource: { points: 1000, durationSeconds: 60 }, perHook: { points: 1000, durationSeconds: 60 } }, lockout: { failures: 5, windowSeconds: 60, blockSeconds: 60 } };
     sidecar = await startSidecar({
       upstream: app.url,
@@ -40,8 +46,20 @@ describe('Redis commands per accepted delivery', () => {
         { name: 'nodedupe', path: '/nodedupe', provider: 'gitlab', secrets: [secrets.secret(SECRET)], token: secrets.secret(TOKEN), dedupe: false, ...limits },
       ],
     });
+    monitorBase = new Redis({ host: '127.0.0.1', port: redis.port });
+    monitor = await monitorBase.monitor();
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      const [command, , numkeys, ...rest] = args;
+      // Scripts sent by a client; the commands they run show up with source "lua".
+      const name = command?.toLowerCase();
+      if (source === 'lua' || (name !== 'evalsha' && name !== 'eval')) return;
+      const count = Number(numkeys);
+      seen.push({ keys: rest.slice(0, count), args: rest.slice(count) });
+    });
   });
   after(async () => {
+    monitor?.disconnect();
+    monitorBase?.disconnect();
     await sidecar.stop();
     await app.close();
     await redis.kill();
@@ -51,20 +69,43 @@ describe('Redis commands per accepted delivery', () => {
   const deliver = (path: string, id: string) =>
     send(`${sidecar.url}${path}/${TOKEN}`, { headers: { 'content-type': 'application/json', 'x-gitlab-token': SECRET, 'idempotency-key': id }, body: '{}' });
 
-  it('with replay protection: one script before forwarding, one settle after, nothing else', async () => {
-    await deliver('/gl', 'warm-up');
-    await new Promise((r) => setTimeout(r, 50));
+  /** Record keys a script settled: the keys after its own (admit+claim has 4, a settle batch none). */
+  const settledBy = (call: ScriptCall): string[] => call.keys.slice(ownKeys(call));
+  const written = (id: string) => seen.some((call) => settledBy(call).some((key) => key.endsWith(`:replay:${id}`)));
+
+  it('with replay protection: one script per delivery, before forwarding, carrying the previous settle; nothing else', async (t) => {
+    assert.equal((await deliver('/gl', 'warm-up')).status, 200);
+    await waitFor('the warm-up settle written', () => written('warm-up'), 5_000, 10);
     const beforeCalls = await commandCalls(redis.port);
-    redisSeenByApp.length = 0;
+    const from = seen.length;
     for (let i = 0; i < N; i++) assert.equal((await deliver('/gl', `d-${i}`)).status, 200);
-    await new Promise((r) => setTimeout(r, 100));
+    // The last settle has no later script to ride on: the timer writes it.
+    await waitFor('the last settle written', () => written(`d-${N - 1}`), 5_000, 10);
     const delta = callDelta([beforeCalls], [await commandCalls(redis.port)]);
-    assert.equal(scriptsOf(delta), 2 * N, 'two scripts per delivery');
+    const calls = seen.slice(from);
+
+    const admits = calls.filter((call) => ownKeys(call) === 4);
+    const batches = calls.filter((call) => ownKeys(call) === 0);
+    assert.equal(scriptsOf(delta), calls.length, 'MONITOR saw every script that commandstats counted');
+    assert.equal(calls.length, admits.length + batches.length, 'no other script (no claim of its own, no settle of its own)');
+    // Before forwarding: exactly one script per delivery, its admit+claim.
+    assert.deepEqual(admits.map((call) => call.keys[3]!.replace(/^.*:replay:/, '')), Array.from({ length: N }, (_, i) => `d-${i}`));
+    // Every settle written exactly once, as done, by whichever script came first.
+    const settles = calls.flatMap((call) => settledBy(call).map((key, j) => ({ id: key.replace(/^.*:replay:/, ''), accepted: call.args[call.args.length - 3 * (settledBy(call).length - j) + 1] })));
+    assert.deepEqual(settles.map((s) => s.id).sort(), Array.from({ length: N }, (_, i) => `d-${i}`).sort());
+    assert.ok(settles.every((s) => s.accepted === '1'));
+    // The timer only writes what no script of the hook came to carry: in a sequential stream the last
+    // settle, and one more for any gap between two deliveries longer than the delay (a busy machine).
+    assert.ok(batches.length >= 1 && batches.length <= Math.max(2, N / 4), `${batches.length} settle batches for ${N} deliveries`);
+    const perDelivery = scriptsOf(delta) / N;
+    assert.ok(perDelivery <= 1 + batches.length / N);
     assertNoTokenLookups(delta);
-    // Between consecutive deliveries the app sees exactly 2 more scripts: the settle of the previous
-    // one and the admit+claim of this one; so only one ran before this one was forwarded.
-    const steps = redisSeenByApp.slice(1).map((calls, i) => calls - redisSeenByApp[i]!);
-    assert.deepEqual(steps, steps.map(() => 2));
+    const commands = [...delta.values()].reduce((sum, calls) => sum + calls, 0);
+    // Commands per delivery inside the scripts: lockout GET, INCR per window, the claim's SET NX, the
+    // settle's SET done; EXPIRE only for a new window, PTTL only when refused.
+    assert.deepEqual([...delta.keys()].filter((command) => !['evalsha', 'eval', 'get', 'incr', 'set', 'expire'].includes(command)), []);
+    assert.ok(commands / N <= 6 + batches.length / N, `${commands} commands for ${N} deliveries`);
+    t.diagnostic(`${N} deliveries: ${(scriptsOf(delta) / N).toFixed(3)} scripts and ${(commands / N).toFixed(3)} Redis commands per delivery, ${batches.length} timer batch(es)`);
   });
 
   it('without replay protection: one script per delivery', async () => {
@@ -75,6 +116,17 @@ describe('Redis commands per accepted delivery', () => {
     assertNoTokenLookups(delta);
   });
 });
+
+/**
+ * The script's own keys. Each carried settle adds one key and three arguments, so three arguments per
+ * key less the script's own shortfall tells the scripts apart: admit+claim has 4 keys and 7 arguments
+ * (5 short), admit 3 and 5 (4 short), a claim of its own 1 and 2 (1 short), a settle batch none.
+ */
+function ownKeys(call: ScriptCall): number {
+  const own = new Map([[5, 4], [4, 3], [1, 1], [0, 0]]).get(3 * call.keys.length - call.args.length);
+  assert.ok(own !== undefined, `a script of an unknown shape: ${JSON.stringify(call)}`);
+  return own;
+}
 
 /**
  * Client round trips are the scripts (EVALSHA, or EVAL the first time a script is sent); the plain

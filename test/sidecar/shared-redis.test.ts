@@ -65,6 +65,31 @@ describe('three sidecar processes sharing one Redis', () => {
     assert.equal((await post(sidecars[0]!, '/guarded', SECRET, '127.0.3.2')).status, 200);
   });
 
+  it('an accepted delivery: a copy on the same replica is a duplicate at once, on the others once its settle is written', async () => {
+    const deliver = (sidecar: Sidecar, id: string) =>
+      send(`${sidecar.url}/guarded`, { headers: { 'content-type': 'application/json', 'x-gitlab-token': SECRET, 'idempotency-key': id }, body: '{}', localAddress: '127.0.4.1' });
+    const isDuplicate = (answer: Awaited<ReturnType<typeof deliver>>) => answer.status === 200 && answer.headers['hookguard-duplicate'] === 'true';
+
+    assert.equal((await deliver(sidecars[0]!, 'shared-1')).status, 200);
+    // The copy's own script carries the queued settle and applies it before its claim.
+    assert.ok(isDuplicate(await deliver(sidecars[0]!, 'shared-1')));
+    for (const sidecar of sidecars.slice(1)) assert.ok(isDuplicate(await deliver(sidecar, 'shared-1')), 'and now every replica knows');
+
+    // A copy sent only to another replica finds the claim in flight (409) until the settle is written
+    // by the first replica's timer, within its short delay; then it is a duplicate.
+    assert.equal((await deliver(sidecars[0]!, 'shared-2')).status, 200);
+    const answers: number[] = [];
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      const answer = await deliver(sidecars[1]!, 'shared-2');
+      if (isDuplicate(answer)) break;
+      answers.push(answer.status);
+      assert.ok(Date.now() < deadline, `no duplicate answer within 2 s: ${answers.join(' ')}`);
+    }
+    assert.ok(answers.every((status) => status === 409), `before the settle was written: ${answers.join(' ')}`);
+    for (const id of ['shared-1', 'shared-2']) assert.equal(app.received.filter((r) => r.headers['idempotency-key'] === id).length, 1, `${id} reached the app once`);
+  });
+
   it('rotation through the CLI reaches every replica within a second; the old token lasts its grace; revoke is immediate', async () => {
     const hit = (sidecar: Sidecar, token: string) => send(`${sidecar.url}/tokened/${token}`, { headers: { 'content-type': 'application/json' }, body: '{}' }).then((a) => a.status);
     for (const sidecar of sidecars) assert.equal(await hit(sidecar, TOKEN), 200, 'the configured token seeds the set');

@@ -51,6 +51,22 @@ async function withNodes<T>(work: (nodes: Redis[]) => Promise<T>): Promise<T> {
   }
 }
 
+/** Two of HOOKS whose hash tags are served by different masters. */
+async function hooksOnDifferentMasters(): Promise<[string, string]> {
+  return withNodes(async (nodes) => {
+    const ranges = await nodes[0]!.cluster('SLOTS');
+    // The port of the master that serves the hook's slot.
+    const master = async (hook: string) => {
+      const slot = await nodes[0]!.cluster('KEYSLOT', `${config.prefix}:{${hook}}:x`);
+      return ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1] ?? -1;
+    };
+    const owners = await Promise.all(HOOKS.map(master));
+    const other = owners.findIndex((owner) => owner !== owners[0]);
+    assert.ok(owners[0] !== -1 && other > 0, `HOOKS' masters: ${owners.join(', ')}`);
+    return [HOOKS[0]!, HOOKS[other]!];
+  });
+}
+
 async function ownerOf(key: string): Promise<number> {
   return withNodes(async (nodes) => {
     const slot = await nodes[0]!.cluster('KEYSLOT', key);
@@ -97,7 +113,7 @@ describe('Redis Cluster (3 masters)', () => {
     assert.equal(await stores[1]!.claimDelivery('gitlab', 'evt-1', 30), 'done');
   });
 
-  it('admit, claim and settle cost one round trip each on a Cluster too', async () => {
+  it('admit and claim cost one round trip each on a Cluster too; a settle rides on the next script of its hook', async () => {
     const limits: HookLimits = { hook: 'slack', perSource: { points: 100, durationSeconds: 60 }, perHook: { points: 100, durationSeconds: 60 }, lockout: { failures: 5, windowSeconds: 60, blockSeconds: 60 } };
     const store = stores[0]!;
     await store.admit(limits, 'warm');
@@ -107,11 +123,46 @@ describe('Redis Cluster (3 masters)', () => {
     const before = await Promise.all(ports.map(commandCalls));
     await store.admit(limits, '198.18.1.1');
     await store.claimDelivery('slack', 'evt', 30);
-    await store.settleDelivery('slack', 'evt', true, 60);
+    const settled = store.settleDelivery('slack', 'evt', true, 60);
+    await store.admit(limits, '198.18.1.2');
+    await settled;
     const delta = callDelta(before, await Promise.all(ports.map(commandCalls)));
-    assert.equal(delta.get('evalsha'), 3);
-    const insideScripts = new Set(['get', 'set', 'incrby', 'pttl', 'expire', 'del']);
-    assert.deepEqual([...delta].filter(([command]) => command !== 'evalsha' && !insideScripts.has(command)), []);
+    assert.equal((delta.get('evalsha') ?? 0) + (delta.get('eval') ?? 0), 3, 'admit, claim, and an admit that carried the settle');
+    const insideScripts = new Set(['get', 'set', 'incr', 'pttl', 'expire', 'del']);
+    assert.deepEqual([...delta].filter(([command]) => command !== 'evalsha' && command !== 'eval' && !insideScripts.has(command)), []);
+    assert.equal(await stores[1]!.claimDelivery('slack', 'evt', 30), 'done');
+  });
+
+  it('settles of two hooks on different masters: each rides only on its own hook\'s script, or its own batch', async () => {
+    const [first, second] = await hooksOnDifferentMasters();
+    // A replica of its own whose timer never fires during the test, so that only scripts carry.
+    const client = await ready(createRedisClient(config));
+    const store = createRedisStore({ client, config, logger: quietLogger(), settleDelayMs: 600_000 });
+    try {
+      for (const hook of [first, second]) for (const id of ['a', 'b']) assert.equal(await store.claimDelivery(hook, id, 30), 'claimed');
+      const firstSettled = Promise.all([store.settleDelivery(first, 'a', true, 60), store.settleDelivery(first, 'b', false, 60)]);
+      const secondSettled = store.settleDelivery(second, 'a', true, 60);
+      // Mixing keys of two slots in one script would be refused (CROSSSLOT): success says it did not.
+      assert.equal((await store.admit({ hook: first, perHook: { points: 1_000, durationSeconds: 60 } }, 's')).ok, true);
+      await firstSettled;
+      assert.equal(await stores[1]!.claimDelivery(first, 'a', 30), 'done');
+      assert.equal(await stores[1]!.claimDelivery(first, 'b', 30), 'claimed', 'released');
+      assert.equal(await stores[1]!.claimDelivery(second, 'a', 30), 'in_flight', "the other hook's settle is still queued");
+      assert.equal(await store.claimDelivery(second, 'c', 30), 'claimed');
+      await secondSettled;
+      assert.equal(await stores[1]!.claimDelivery(second, 'a', 30), 'done');
+
+      // Both queues written by close(): one batch per hook, each on its own master.
+      for (const hook of [first, second]) assert.equal(await store.claimDelivery(hook, 'd', 30), 'claimed');
+      const settledAtClose = Promise.all([store.settleDelivery(first, 'd', true, 60), store.settleDelivery(second, 'd', true, 60)]);
+      assert.equal(await stores[1]!.claimDelivery(first, 'd', 30), 'in_flight', 'queued, not written yet');
+      await store.close();
+      await settledAtClose;
+      assert.equal(await stores[2]!.claimDelivery(first, 'd', 30), 'done');
+      assert.equal(await stores[2]!.claimDelivery(second, 'd', 30), 'done');
+    } finally {
+      await store.close();
+    }
   });
 
   it('tokens: seeded once, rotation visible on every replica within a second, revoke immediate', async () => {

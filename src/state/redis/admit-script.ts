@@ -1,18 +1,26 @@
 import type { AdmitDecision } from '../store.js';
 import { retryAfterSeconds } from '../retry-after.js';
+import { claimLua, settlesFirstLua } from './redis-replay-log.js';
 
 /**
  * The whole of `admit` in one round trip: lockout check, then the per-source window, then the
- * per-hook window, in the order and with the arithmetic of MemoryLimiters.
+ * per-hook window, in the order and with the arithmetic of MemoryLimiters (rate-limiter-flexible's
+ * RateLimiterMemory: a fixed window that starts at the first point, a point consumed even when
+ * refused, refused above `points`).
  *
  * rate-limiter-flexible's RateLimiterRedis would spend a round trip per step (MULTI GET/PTTL for the
  * lockout, one EVALSHA per window), three in a row for every accepted delivery, so the windows are
- * counted here with its own algorithm: the same `SET key 0 EX duration NX; INCRBY; PTTL` as its
- * incr-TTL script (a fixed window that starts at the first point, a point consumed even when
- * refused, refused above `points`), and the lockout counter is the key RateLimiterRedis itself
- * writes in `recordAuthFailure` (locked out from `failures` points: the failures-th failure blocks).
- * A locked-out source consumes nothing, and a request refused per source takes no point from the
- * hook, so a flood from one address cannot spend the budget of the hook's real senders.
+ * counted here, with as few commands as the semantics allow, because Redis's CPU counts too: INCR;
+ * EXPIRE only when the INCR created the counter (the first point starts the window); PTTL only when
+ * refused (for Retry-After). Its incr-TTL script spends SET NX EX, INCRBY and PTTL on every point.
+ * A counter without expiry (written by hand, or left by a script that failed between INCR and
+ * EXPIRE: Redis does not roll scripts back) cannot say when its window began; it is found at the
+ * latest when it refuses, and a new window starts at that point instead of refusing forever.
+ *
+ * The lockout counter is the key RateLimiterRedis itself writes in `recordAuthFailure` (locked out
+ * from `failures` points: the failures-th failure blocks). A locked-out source consumes nothing,
+ * and a request refused per source takes no point from the hook, so a flood from one address cannot
+ * spend the budget of the hook's real senders.
  *
  * KEYS: lockout, perSource, perHook (one hash tag). ARGV: failures, sourcePoints, sourceSeconds,
  * hookPoints, hookSeconds; 0 points (or failures) = that check is off.
@@ -27,14 +35,14 @@ if failures > 0 then
   end
 end
 local function consume(key, points, seconds)
-  redis.call('set', key, 0, 'EX', seconds, 'NX')
-  local consumed = redis.call('incrby', key, 1)
-  local ttl = redis.call('pttl', key)
-  if ttl == -1 then
+  local consumed = redis.call('incr', key)
+  if consumed == 1 then
     redis.call('expire', key, seconds)
-    ttl = 1000 * seconds
+  elseif consumed > points then
+    local ttl = redis.call('pttl', key)
+    if ttl >= 0 then return ttl end
+    redis.call('set', key, 1, 'EX', seconds)
   end
-  if consumed > points then return ttl end
   return nil
 end
 local sourcePoints = tonumber(ARGV[2])
@@ -49,7 +57,12 @@ if hookPoints > 0 then
 end
 `;
 
-export const ADMIT_LUA = `${ADMIT_CHECKS}return {0}
+/**
+ * Both scripts first apply the settles they carry (settlesFirstLua: queued settles of the same
+ * hook, as extra keys after the script's own and extra arguments after its own), then do their own
+ * work: the settles are written whatever the verdict.
+ */
+export const ADMIT_LUA = `${settlesFirstLua(3, 5)}${ADMIT_CHECKS}return {0}
 `;
 
 /**
@@ -59,10 +72,7 @@ export const ADMIT_LUA = `${ADMIT_CHECKS}return {0}
  * token, in-flight seconds. Returns {0, claim} with claim 0 claimed, 1 in flight, 2 done; or the
  * refusals of ADMIT_LUA.
  */
-export const ADMIT_AND_CLAIM_LUA = `${ADMIT_CHECKS}if redis.call('set', KEYS[4], ARGV[6], 'NX', 'EX', ARGV[7]) then return {0, 0} end
-if redis.call('get', KEYS[4]) == 'done' then return {0, 2} end
-return {0, 1}
-`;
+export const ADMIT_AND_CLAIM_LUA = `${settlesFirstLua(4, 7)}${ADMIT_CHECKS}${claimLua(4, 6, 7, (code) => `return {0, ${code}}`)}`;
 
 const ADMITTED: AdmitDecision = Object.freeze({ ok: true });
 

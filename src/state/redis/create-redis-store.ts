@@ -11,6 +11,7 @@ import { RedisReplayLog } from './redis-replay-log.js';
 import { trackRedisHealth } from './track-redis-health.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { disconnectRedis } from './disconnect-redis.js';
+import { SETTLE_BATCH_MAX, SETTLE_DELAY_MS, SettleBatcher, settleTtlSeconds, type SettleOutcome } from './settle-batcher.js';
 
 export interface RedisStoreDeps {
   /** Owned by the store: `close()` disconnects it. */
@@ -20,6 +21,10 @@ export interface RedisStoreDeps {
   readonly metrics?: Pick<GatewayMetrics, 'redisUp'>;
   /** Bound of the memory replay log that stands in during an outage (onError: open). */
   readonly maxReplayEntries?: number;
+  /** How long a settle waits for another script of its hook to carry it (settle-batcher.ts). */
+  readonly settleDelayMs?: number;
+  /** The most settles one script carries; a queue this long is written at once. */
+  readonly settleBatchMax?: number;
 }
 
 /** Retry-After of a 503 while Redis is away: a few reconnection attempts (capped at 2 s each). */
@@ -48,6 +53,13 @@ interface Claim {
  * Not rate-limiter-flexible's `insuranceLimiter` option: admit runs as one script of ours, so the
  * stand-in has to cover it too, and it must see the lockout counts that recordAuthFailure made
  * during the outage; one MemoryLimiters does both. Closed mode also needs the Error itself.
+ *
+ * Settles are not sent on their own: they are queued (per hook on Cluster, all together otherwise) and
+ * carried by the next script that may touch their keys
+ * (admit, admitAndClaim, claimDelivery apply them first, in the same EVALSHA), or written as one
+ * batch after `settleDelayMs` without such a script, so an accepted delivery costs one round trip
+ * (settle-batcher.ts has the trade-off). A settle whose script fails, or that finds Redis down, takes
+ * the path a failed settle always took: the memory stand-in in onError: open, an error in closed.
  */
 export function createRedisStore(deps: RedisStoreDeps): StateStore {
   const { client, config, logger } = deps;
@@ -58,6 +70,17 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
   const standIn = config.onError === 'open' ? { limiters: new MemoryLimiters(), replay: new MemoryReplayLog(deps.maxReplayEntries) } : undefined;
   // Claims made by this replica and not yet settled; settle removes them (deduplicate always settles).
   const claims = new Map<string, Claim>();
+  // One queue per hook on Cluster, where a script may only touch the keys of one slot (the hook's
+  // hash tag). On one Redis or Sentinel any script can carry any hook's settles, so they share one
+  // queue: with many hooks each seeing a few deliveries a second, a settle still rides on the next
+  // delivery of whichever hook comes next instead of waiting for its own hook's timer.
+  const queueOf = config.mode === 'cluster' ? (hook: string): string => hook : (): string => '';
+  const settles = new SettleBatcher({
+    isUp: () => health.isUp(),
+    send: (settleKeys, settleArgs) => replay.settleBatch(settleKeys, settleArgs),
+    delayMs: deps.settleDelayMs ?? SETTLE_DELAY_MS,
+    maxBatch: Math.max(1, deps.settleBatchMax ?? SETTLE_BATCH_MAX),
+  });
 
   let lastFailureLog = 0;
   let failuresSinceLog = 0;
@@ -79,7 +102,7 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
       if (!limits.perSource && !limits.perHook && !limits.lockout) return ADMITTED;
       if (health.isUp()) {
         try {
-          return await limiters.admit(limits, source);
+          return await settles.carry(queueOf(limits.hook), (settleKeys, settleArgs) => limiters.admit(limits, source, settleKeys, settleArgs));
         } catch (error) {
           noteFailure('admit', error);
         }
@@ -92,7 +115,10 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
       if (health.isUp()) {
         const token = RedisReplayLog.newClaimToken();
         try {
-          const result = await limiters.admitAndClaim(limits, source, keys.replay(request.hook, request.deliveryId), token, request.inFlightSeconds);
+          const replayKey = keys.replay(request.hook, request.deliveryId);
+          const result = await settles.carry(queueOf(limits.hook), (settleKeys, settleArgs) =>
+            limiters.admitAndClaim(limits, source, replayKey, token, request.inFlightSeconds, settleKeys, settleArgs),
+          );
           if (result.claim === 'claimed') claims.set(key, { token, where: 'redis' });
           return result;
         } catch (error) {
@@ -126,7 +152,7 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
       if (health.isUp()) {
         const token = RedisReplayLog.newClaimToken();
         try {
-          const result = await replay.claim(hook, deliveryId, token, inFlightSeconds);
+          const result = await settles.carry(queueOf(hook), (settleKeys, settleArgs) => replay.claim(hook, deliveryId, token, inFlightSeconds, settleKeys, settleArgs));
           if (result === 'claimed') claims.set(key, { token, where: 'redis' });
           return result;
         } catch (error) {
@@ -139,33 +165,40 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
       return result;
     },
 
-    async settleDelivery(hook: string, deliveryId: string, accepted: boolean, ttlSeconds: number): Promise<void> {
+    settleDelivery(hook: string, deliveryId: string, accepted: boolean, ttlSeconds: number): Promise<void> {
       const key = claimKey(hook, deliveryId);
       const claim = claims.get(key);
       claims.delete(key);
-      if (claim?.where === 'memory') {
+      const inMemory = claim?.where === 'memory';
+      if (inMemory) {
         standIn?.replay.settle(key, accepted, ttlSeconds);
         // Redis came back while the app had it: let every replica know it was accepted.
-        if (!accepted || !health.isUp()) return;
+        if (!accepted || !health.isUp()) return Promise.resolve();
       }
-      if (health.isUp()) {
-        try {
-          await replay.settle(hook, deliveryId, claim?.token ?? '', accepted, ttlSeconds);
-          return;
-        } catch (error) {
-          noteFailure('settleDelivery', error);
-          if (!standIn) throw error;
-        }
-      }
-      // The Redis claim lapses by itself after its in-flight time; remember here what we can.
-      if (!standIn) throw new RedisUnavailableError('settleDelivery');
-      if (claim?.where !== 'memory') standIn.replay.settle(key, accepted, ttlSeconds);
+      return new Promise<void>((resolve, reject) => {
+        // What a settle that Redis did not take means; the same whether it was alone or carried.
+        const finish = (outcome: SettleOutcome): void => {
+          if (outcome.ok) return resolve();
+          if (outcome.sent) {
+            noteFailure('settleDelivery', outcome.error);
+            if (!standIn) return reject(outcome.error);
+          }
+          // The Redis claim lapses by itself after its in-flight time; remember here what we can.
+          if (!standIn) return reject(new RedisUnavailableError('settleDelivery'));
+          if (!inMemory) standIn.replay.settle(key, accepted, ttlSeconds);
+          resolve();
+        };
+        if (!health.isUp()) return finish({ ok: false, sent: false });
+        settles.add(queueOf(hook), { key: keys.replay(hook, deliveryId), token: claim?.token ?? '', accepted, ttlSeconds: settleTtlSeconds(ttlSeconds), finish });
+      });
     },
 
     isReady: () => standIn !== undefined || health.isUp(),
 
     close: () =>
       (closed ??= (async () => {
+        // Every queued settle is written (or takes its fallback) before the connection goes.
+        await settles.close();
         health.stop();
         await disconnectRedis(client);
       })()),

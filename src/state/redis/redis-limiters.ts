@@ -16,6 +16,7 @@ interface HookEntry {
 }
 
 const CLAIMS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
+const NONE: readonly never[] = Object.freeze([]);
 const OFF: AuthFailureResult = Object.freeze({ state: 'off' });
 const COUNTED: AuthFailureResult = Object.freeze({ state: 'counted' });
 const LOCKED_NOW: AuthFailureResult = Object.freeze({ state: 'locked_now' });
@@ -38,16 +39,27 @@ export class RedisLimiters {
     private readonly client: RedisClient,
     private readonly keys: RedisKeyspace,
   ) {
-    this.admitScript = defineScript(client, 'hookguardAdmit', 3, ADMIT_LUA);
-    this.admitAndClaimScript = defineScript(client, 'hookguardAdmitAndClaim', 4, ADMIT_AND_CLAIM_LUA);
+    this.admitScript = defineScript(client, 'hookguardAdmit', 'any', ADMIT_LUA);
+    this.admitAndClaimScript = defineScript(client, 'hookguardAdmitAndClaim', 'any', ADMIT_AND_CLAIM_LUA);
   }
 
-  /** admit, then the replay claim of `replayKey` when admitted: one round trip. */
-  async admitAndClaim(limits: HookLimits, source: string, replayKey: string, claimToken: string, inFlightSeconds: number): Promise<{ decision: AdmitDecision; claim?: ClaimResult }> {
+  /**
+   * admit, then the replay claim of `replayKey` when admitted: one round trip. The settles given
+   * (queued settles of this hook, keys and arguments as settlesFirstLua) are applied first.
+   */
+  async admitAndClaim(
+    limits: HookLimits,
+    source: string,
+    replayKey: string,
+    claimToken: string,
+    inFlightSeconds: number,
+    settleKeys: readonly string[] = NONE,
+    settleArgs: readonly (string | number)[] = NONE,
+  ): Promise<{ decision: AdmitDecision; claim?: ClaimResult }> {
     const entry = this.entryOf(limits);
     const reply = await this.admitAndClaimScript(
-      [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey, replayKey],
-      [...entry.admitArgs, claimToken, inFlightSeconds],
+      [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey, replayKey, ...settleKeys],
+      [...entry.admitArgs, claimToken, inFlightSeconds, ...settleArgs],
     );
     const decision = admitDecisionOf(reply);
     if (!decision.ok) return { decision };
@@ -57,9 +69,11 @@ export class RedisLimiters {
     return { decision, claim };
   }
 
-  async admit(limits: HookLimits, source: string): Promise<AdmitDecision> {
+  /** The settles given are applied first, as in admitAndClaim. */
+  async admit(limits: HookLimits, source: string, settleKeys: readonly string[] = NONE, settleArgs: readonly (string | number)[] = NONE): Promise<AdmitDecision> {
     const entry = this.entryOf(limits);
-    const reply = await this.admitScript([this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey], entry.admitArgs);
+    const keys = [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey, ...settleKeys];
+    const reply = await this.admitScript(keys, settleArgs.length === 0 ? entry.admitArgs : [...entry.admitArgs, ...settleArgs]);
     return admitDecisionOf(reply);
   }
 

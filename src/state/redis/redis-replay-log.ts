@@ -4,35 +4,49 @@ import type { RedisClient } from './create-redis-client.js';
 import type { RedisKeyspace } from './redis-keyspace.js';
 import { defineScript, type Script } from './define-script.js';
 
-/** The value of a delivery the app accepted; an in-flight claim holds its owner's random token. */
-const DONE = 'done';
+/** The value of a delivery the app accepted; an in-flight claim holds its owner's token. */
+export const DONE = 'done';
 
 /**
- * KEYS: record. ARGV: claim token, in-flight seconds. SET NX takes a free id (the common case, one
- * command); otherwise the record says done or in flight. Returns 0 claimed, 1 in flight, 2 done.
+ * The settles a script carries, applied before the script does its own work (see settle-batcher.ts
+ * for why settles ride on other scripts). The script's own keys and arguments come first, in fixed
+ * places; each queued settle adds one key (its record) after them and three arguments (owner token,
+ * accepted 1/0, done TTL seconds) after the script's own arguments.
+ *
+ * Per record: accepted, the record becomes done with its TTL, whoever holds it (the app took the
+ * delivery; that is the truth to remember; one SET). Not accepted: the claim is released only if it
+ * still holds this owner's token: a claim that lapsed and was taken by another replica's retry must
+ * not be deleted under it. Compare-and-delete inside the script, no WATCH.
  */
-const CLAIM_LUA = `
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 0 end
-if redis.call('get', KEYS[1]) == '${DONE}' then return 2 end
-return 1
+export function settlesFirstLua(ownKeys: number, ownArgs: number): string {
+  return `for i = ${ownKeys + 1}, #KEYS do
+  local a = ${ownArgs - 2} + 3 * (i - ${ownKeys})
+  if ARGV[a + 1] == '1' then
+    redis.call('set', KEYS[i], '${DONE}', 'EX', ARGV[a + 2])
+  elseif redis.call('get', KEYS[i]) == ARGV[a] then
+    redis.call('del', KEYS[i])
+  end
+end
 `;
+}
 
 /**
- * KEYS: record. ARGV: claim token, accepted (1/0), done TTL seconds. Accepted: the record becomes
- * done, whoever holds it (the app took the delivery; that is the truth to remember). Not accepted:
- * the claim is released only if it is still this owner's: a claim that expired and was taken by
- * another replica's retry must not be deleted under it. Compare-and-delete in one script, no WATCH.
+ * The replay claim of the record KEYS[key] with owner token ARGV[token] for ARGV[seconds]: SET NX
+ * takes a free id (the common case, one command); otherwise the record says done or in flight.
+ * `onClaim(code)` makes the script's return statement of a code, 0 claimed, 1 in flight, 2 done.
  */
-const SETTLE_LUA = `
-if ARGV[2] == '1' then
-  redis.call('set', KEYS[1], '${DONE}', 'EX', ARGV[3])
-  return 1
-end
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  redis.call('del', KEYS[1])
-  return 1
-end
-return 0
+export function claimLua(key: number, token: number, seconds: number, onClaim: (code: number) => string): string {
+  return `if redis.call('set', KEYS[${key}], ARGV[${token}], 'NX', 'EX', ARGV[${seconds}]) then ${onClaim(0)} end
+if redis.call('get', KEYS[${key}]) == '${DONE}' then ${onClaim(2)} end
+${onClaim(1)}
+`;
+}
+
+/** KEYS: record, then queued settles. ARGV: claim token, in-flight seconds, then the settles'. */
+const CLAIM_LUA = `${settlesFirstLua(1, 2)}${claimLua(1, 1, 2, (code) => `return ${code}`)}`;
+
+/** Queued settles alone, when no other script of their hook came along to carry them. */
+const SETTLE_BATCH_LUA = `${settlesFirstLua(0, 0)}return #KEYS
 `;
 
 const PROCESS_NONCE = randomBytes(16).toString('hex');
@@ -40,17 +54,20 @@ let claimCounter = 0;
 
 const CLAIM_RESULTS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
 
-/** Replay records shared by every replica: one round trip to claim, one to settle. */
+/**
+ * Replay records shared by every replica: one round trip to claim; settles are queued and carried
+ * by the hook's next script (settle-batcher.ts), or sent as a batch of their own.
+ */
 export class RedisReplayLog {
   private readonly claimScript: Script;
-  private readonly settleScript: Script;
+  private readonly settleBatchScript: Script;
 
   constructor(
     client: RedisClient,
     private readonly keys: RedisKeyspace,
   ) {
-    this.claimScript = defineScript(client, 'hookguardClaim', 1, CLAIM_LUA);
-    this.settleScript = defineScript(client, 'hookguardSettle', 1, SETTLE_LUA);
+    this.claimScript = defineScript(client, 'hookguardClaim', 'any', CLAIM_LUA);
+    this.settleBatchScript = defineScript(client, 'hookguardSettleBatch', 'any', SETTLE_BATCH_LUA);
   }
 
   /**
@@ -62,14 +79,19 @@ export class RedisReplayLog {
     return `${PROCESS_NONCE}:${(claimCounter++).toString(36)}`;
   }
 
-  async claim(hook: string, deliveryId: string, claimToken: string, inFlightSeconds: number): Promise<ClaimResult> {
-    const reply = await this.claimScript([this.keys.replay(hook, deliveryId)], [claimToken, inFlightSeconds]);
+  /** Claims the delivery, after applying the settles given (keys and arguments as settlesFirstLua). */
+  async claim(hook: string, deliveryId: string, claimToken: string, inFlightSeconds: number, settleKeys: readonly string[], settleArgs: readonly (string | number)[]): Promise<ClaimResult> {
+    const record = this.keys.replay(hook, deliveryId);
+    const reply = await (settleKeys.length === 0
+      ? this.claimScript([record], [claimToken, inFlightSeconds])
+      : this.claimScript([record, ...settleKeys], [claimToken, inFlightSeconds, ...settleArgs]));
     const result = typeof reply === 'number' ? CLAIM_RESULTS[reply] : undefined;
     if (result === undefined) throw new TypeError(`claim script: unexpected reply ${JSON.stringify(reply)}`);
     return result;
   }
 
-  async settle(hook: string, deliveryId: string, claimToken: string, accepted: boolean, ttlSeconds: number): Promise<void> {
-    await this.settleScript([this.keys.replay(hook, deliveryId)], [claimToken, accepted ? 1 : 0, ttlSeconds]);
+  /** Applies settles of one hook (their keys share its hash tag) in one script. */
+  async settleBatch(settleKeys: readonly string[], settleArgs: readonly (string | number)[]): Promise<void> {
+    await this.settleBatchScript(settleKeys, settleArgs);
   }
 }

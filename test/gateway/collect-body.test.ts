@@ -1,0 +1,236 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { collectBody, BodyTooLargeError, BodyIncompleteError } from '../../src/gateway/collect-body.js';
+
+const KIB = 1024;
+const MIB = 1_048_576;
+const LIMIT = 2 * MIB;
+const EVENTS = ['data', 'end', 'error', 'close'] as const;
+
+interface Outcome {
+  readonly body?: Buffer;
+  readonly error?: unknown;
+  /** Listener counts before the call and once it settled, per event. */
+  readonly listeners: { before: number[]; after: number[] };
+  readonly flowing: boolean | null;
+  readonly paused: boolean;
+  /** What onChunk saw (path /seen). */
+  readonly seen: Buffer[];
+}
+
+/** A real node:http server whose handler reads the body with collectBody and reports what it got. */
+describe('collectBody', () => {
+  let server: http.Server;
+  let port: number;
+  const waiting: ((outcome: Outcome) => void)[] = [];
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const count = () => EVENTS.map((event) => req.listenerCount(event));
+      const before = count();
+      const report = waiting.shift();
+      const seen: Buffer[] = [];
+      const onChunk =
+        req.url === '/seen'
+          ? (chunk: Buffer) => void seen.push(Buffer.from(chunk))
+          : req.url === '/throw'
+            ? () => {
+                throw new Error('onChunk refused');
+              }
+            : undefined;
+      collectBody(req, LIMIT, onChunk).then(
+        (body) => {
+          report?.({ body, seen, listeners: { before, after: count() }, flowing: req.readableFlowing, paused: req.isPaused() });
+          res.writeHead(200).end(String(body.length));
+        },
+        (error: unknown) => {
+          report?.({ error, seen, listeners: { before, after: count() }, flowing: req.readableFlowing, paused: req.isPaused() });
+          if (!res.headersSent && !res.destroyed) res.writeHead(error instanceof BodyTooLargeError ? 413 : 400, { connection: 'close' }).end();
+        },
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const nextOutcome = () => new Promise<Outcome>((resolve) => waiting.push(resolve));
+
+  /** POST with node:http; `pieces` are written one by one (chunked unless a Content-Length is set). */
+  function post(pieces: Buffer[], headers: Record<string, string> = {}, gapMs = 0, path = '/'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, headers, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      let i = 0;
+      const writeNext = () => {
+        if (i === pieces.length) return void req.end();
+        req.write(pieces[i++]!);
+        if (gapMs > 0) setTimeout(writeNext, gapMs);
+        else writeNext();
+      };
+      writeNext();
+    });
+  }
+
+  /** Raw bytes on a socket, for bodies node:http's client would refuse to send; resolves once closed. */
+  function raw(head: string, body: Buffer, then: 'destroy' | 'end' | 'wait'): Promise<void> {
+    return new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(head);
+        socket.write(body);
+        if (then === 'destroy') setTimeout(() => socket.destroy(), 30);
+        if (then === 'end') setTimeout(() => socket.end(), 30);
+      });
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      socket.on('close', () => resolve());
+    });
+  }
+
+  function assertClean(outcome: Outcome) {
+    assert.deepEqual(outcome.listeners.after, outcome.listeners.before, 'every listener of ours removed');
+  }
+
+  for (const size of [0, KIB, MIB]) {
+    it(`reads ${size} bytes with a Content-Length exactly`, async () => {
+      const body = randomBytes(size);
+      const got = nextOutcome();
+      // 1 MiB arrives in many socket reads: the copy-into-one-buffer path.
+      const pieces = size === 0 ? [] : [body.subarray(0, size >>> 1), body.subarray(size >>> 1)];
+      assert.equal(await post(pieces, { 'content-length': String(size) }), 200);
+      const outcome = await got;
+      assert.ok(outcome.body, String(outcome.error));
+      assert.equal(outcome.body.length, size);
+      assert.ok(outcome.body.equals(body));
+      if (size === MIB) assert.equal(outcome.body.buffer.byteLength, MIB, 'allocated once, at its exact size');
+      assertClean(outcome);
+    });
+  }
+
+  it('reads a body sent in small pieces with a Content-Length (several data events)', async () => {
+    const body = randomBytes(3 * KIB);
+    const got = nextOutcome();
+    assert.equal(await post([body.subarray(0, 100), body.subarray(100, 2000), body.subarray(2000)], { 'content-length': String(body.length) }, 15), 200);
+    const outcome = await got;
+    assert.ok(outcome.body?.equals(body));
+    assertClean(outcome);
+  });
+
+  for (const [name, pieces] of [
+    ['one chunk', [randomBytes(KIB)]],
+    ['many chunks', Array.from({ length: 40 }, () => randomBytes(32 * KIB))],
+  ] as const) {
+    it(`reads a chunked body without Content-Length (${name}) exactly`, async () => {
+      const got = nextOutcome();
+      assert.equal(await post([...pieces], {}, name === 'many chunks' ? 0 : 5), 200);
+      const outcome = await got;
+      assert.ok(outcome.body?.equals(Buffer.concat(pieces)));
+      assertClean(outcome);
+    });
+  }
+
+  for (const headers of [{ 'content-length': String(3 * KIB) }, {}] as Record<string, string>[]) {
+    it(`hands every chunk to onChunk in order (${headers['content-length'] ? 'Content-Length' : 'chunked'})`, async () => {
+      const body = randomBytes(3 * KIB);
+      const got = nextOutcome();
+      assert.equal(await post([body.subarray(0, 1000), body.subarray(1000, 2000), body.subarray(2000)], headers, 15, '/seen'), 200);
+      const outcome = await got;
+      assert.ok(outcome.body?.equals(body));
+      assert.ok(outcome.seen.length >= 2, `${outcome.seen.length} chunks`);
+      assert.ok(Buffer.concat(outcome.seen).equals(body));
+    });
+  }
+
+  it('stops reading when onChunk throws, and rejects with its error', async () => {
+    const got = nextOutcome();
+    await post([randomBytes(KIB)], { 'content-length': String(KIB) }, 0, '/throw').catch(() => 0);
+    const outcome = await got;
+    assert.equal((outcome.error as Error).message, 'onChunk refused');
+    assert.equal(outcome.paused, true);
+    assertClean(outcome);
+  });
+
+  it('refuses a Content-Length over the limit before reading a byte', async () => {
+    const got = nextOutcome();
+    // Only the head and a little of the body: the refusal must not wait for the rest.
+    await raw(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${LIMIT + 1}\r\n\r\n`, Buffer.alloc(10), 'wait');
+    const outcome = await got;
+    assert.ok(outcome.error instanceof BodyTooLargeError);
+    assert.equal(outcome.error.declared, LIMIT + 1);
+    assert.equal(outcome.error.limit, LIMIT);
+    assert.equal(outcome.flowing, null, 'never resumed');
+    assertClean(outcome);
+  });
+
+  it('refuses a chunked body as soon as it passes the limit, leaving the stream paused', async () => {
+    const got = nextOutcome();
+    const status = await post(Array.from({ length: 3 }, () => Buffer.alloc(MIB, 7)), {}, 10).catch(() => 0);
+    const outcome = await got;
+    assert.ok(outcome.error instanceof BodyTooLargeError, String(outcome.error));
+    assert.equal(outcome.error.declared, undefined);
+    assert.equal(outcome.paused, true);
+    assertClean(outcome);
+    assert.ok(status === 413 || status === 0, `answered ${status}`);
+  });
+
+  it('rejects with BodyIncompleteError (cause ECONNRESET) when the client aborts mid-body', async () => {
+    const got = nextOutcome();
+    await raw('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n', Buffer.from('0123456789'), 'destroy');
+    const outcome = await got;
+    assert.ok(outcome.error instanceof BodyIncompleteError, String(outcome.error));
+    assert.equal(outcome.error.expected, 100);
+    assert.equal(outcome.error.received, 10);
+    assert.equal((outcome.error.cause as { code?: string }).code, 'ECONNRESET');
+    assertClean(outcome);
+  });
+
+  it('rejects with BodyIncompleteError when the client sends fewer bytes than declared and half-closes', async () => {
+    const got = nextOutcome();
+    await raw('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n', Buffer.from('short'), 'end');
+    const outcome = await got;
+    assert.ok(outcome.error instanceof BodyIncompleteError, String(outcome.error));
+    assert.equal(outcome.error.received, 5);
+    assertClean(outcome);
+  });
+
+  it('rejects an aborted chunked body too', async () => {
+    const got = nextOutcome();
+    await raw('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', Buffer.from('5\r\nhello\r\n'), 'destroy');
+    const outcome = await got;
+    assert.ok(outcome.error instanceof BodyIncompleteError, String(outcome.error));
+    assert.equal(outcome.error.expected, undefined);
+    assert.equal(outcome.error.received, 5);
+  });
+});
+
+describe('collectBody on streams node:http would not produce', () => {
+  // node:http turns a short body into an abort; a stream that ends short must still be refused.
+  const fake = (chunks: Buffer[], headers: Record<string, string>) => Object.assign(Readable.from(chunks, { objectMode: false }), { headers }) as unknown as http.IncomingMessage;
+
+  it('a stream that ends with fewer bytes than its Content-Length is an error, not a short body', async () => {
+    await assert.rejects(collectBody(fake([Buffer.from('abc')], { 'content-length': '10' }), LIMIT), (error: unknown) => error instanceof BodyIncompleteError && error.expected === 10 && error.received === 3);
+  });
+
+  it('a stream with more bytes than its Content-Length is an error', async () => {
+    await assert.rejects(collectBody(fake([Buffer.from('abc'), Buffer.from('defgh')], { 'content-length': '4' }), LIMIT), BodyIncompleteError);
+  });
+
+  it('a stream destroyed without an error is an error', async () => {
+    const stream = fake([], { 'content-length': '4' });
+    const body = collectBody(stream, LIMIT);
+    stream.destroy();
+    await assert.rejects(body, BodyIncompleteError);
+  });
+});

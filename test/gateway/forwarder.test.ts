@@ -1,0 +1,221 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createForwarder, parseRawHeaders, type Forwarder, type ForwardResult } from '../../src/gateway/forwarder.js';
+import { DEFAULT_TIMEOUTS } from '../../src/config/defaults.js';
+import { startUpstream, deadPort } from '../helpers/upstream.js';
+
+const MIB = 1_048_576;
+
+function ok(result: ForwardResult): Extract<ForwardResult, { ok: true }> {
+  assert.ok(result.ok, `expected an answer, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function failed(result: ForwardResult): Extract<ForwardResult, { ok: false }> {
+  assert.ok(!result.ok, `expected a failure, got status ${(result as { status?: number }).status}`);
+  return result;
+}
+
+describe('forwarder (undici dispatch)', () => {
+  let app: Awaited<ReturnType<typeof startUpstream>>;
+  let forwarder: Forwarder;
+
+  before(async () => {
+    app = await startUpstream();
+    forwarder = createForwarder(new URL(app.url), { ...DEFAULT_TIMEOUTS, upstreamMs: 300 });
+  });
+
+  after(async () => {
+    await forwarder.close();
+    await app.close();
+  });
+
+  it('sends the exact bytes, method, path and headers, and returns the exact answer', async () => {
+    const body = randomBytes(MIB);
+    app.setBehaviour((req, res) => void res.writeHead(201, { 'content-type': 'application/octet-stream' }).end(req.body));
+    const result = ok(await forwarder.forward({ path: '/in?x=1', headers: ['Content-Type', 'application/octet-stream', 'X-Custom', 'a b'], body }));
+    const got = app.received.at(-1)!;
+    assert.equal(got.method, 'POST');
+    assert.equal(got.url, '/in?x=1');
+    assert.equal(got.headers['x-custom'], 'a b');
+    assert.equal(got.headers['content-length'], String(MIB));
+    assert.deepEqual(got.body, body);
+    assert.equal(result.status, 201);
+    assert.equal(result.headers['content-type'], 'application/octet-stream');
+    assert.deepEqual(result.body, body);
+    assert.ok(result.seconds > 0 && result.seconds < 5);
+  });
+
+  it('sends an empty body with Content-Length: 0 and returns an empty answer', async () => {
+    app.setBehaviour((_req, res) => void res.writeHead(204).end());
+    const result = ok(await forwarder.forward({ path: '/empty', headers: [], body: Buffer.alloc(0) }));
+    assert.equal(app.received.at(-1)!.headers['content-length'], '0');
+    assert.equal(result.status, 204);
+    assert.equal(result.body.length, 0);
+  });
+
+  it('returns repeated response headers (two Set-Cookie) as an array, in order, names lower-cased', async () => {
+    app.setBehaviour((_req, res) => {
+      res.setHeader('Set-Cookie', ['a=1; Path=/', 'b=2; HttpOnly']);
+      res.setHeader('X-App-Name', 'Zoë'); // latin1 on the wire, as undici decodes it
+      res.writeHead(200).end('ok');
+    });
+    const result = ok(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.deepEqual(result.headers['set-cookie'], ['a=1; Path=/', 'b=2; HttpOnly']);
+    assert.equal(result.headers['x-app-name'], 'Zoë');
+    assert.equal(result.body.toString(), 'ok');
+  });
+
+  it('skips informational answers (103 Early Hints) and returns the final one', async () => {
+    app.setBehaviour((_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.writeHead(200, { 'x-final': 'yes' }).end('final');
+    });
+    const result = ok(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.status, 200);
+    assert.equal(result.headers['x-final'], 'yes');
+    assert.equal(result.headers['link'], undefined);
+    assert.equal(result.body.toString(), 'final');
+  });
+
+  it('accepts an answer of exactly 8 MiB, in many chunks', async () => {
+    const big = randomBytes(8 * MIB);
+    app.setBehaviour((_req, res) => {
+      res.writeHead(200); // chunked: no Content-Length
+      for (let offset = 0; offset < big.length; offset += 256 * 1024) res.write(big.subarray(offset, offset + 256 * 1024));
+      res.end();
+    });
+    const result = ok(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.body.length, big.length);
+    assert.ok(result.body.equals(big));
+  });
+
+  it('refuses a chunked answer over 8 MiB as unreachable (HOOKGUARD_RESPONSE_TOO_LARGE)', async () => {
+    const piece = Buffer.alloc(MIB, 1);
+    app.setBehaviour((_req, res) => {
+      res.writeHead(200);
+      for (let i = 0; i < 9; i++) res.write(piece);
+      res.end();
+    });
+    const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.failure, 'unreachable');
+    assert.equal(result.code, 'HOOKGUARD_RESPONSE_TOO_LARGE');
+  });
+
+  it('refuses an answer declaring more than 8 MiB before reading it', async () => {
+    app.setBehaviour((_req, res) => {
+      res.writeHead(200, { 'content-length': String(8 * MIB + 1) });
+      res.write('only the start'); // the rest never comes: the refusal must not wait for it
+    });
+    const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.failure, 'unreachable');
+    assert.equal(result.code, 'HOOKGUARD_RESPONSE_TOO_LARGE');
+    assert.ok(result.seconds < 0.25, `refused after ${result.seconds} s`);
+  });
+
+  it('an app closing the connection mid-body is unreachable, never a truncated answer', async () => {
+    app.setBehaviour((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.failure, 'unreachable');
+    assert.equal(result.code, 'UND_ERR_SOCKET');
+  });
+
+  it('no answer head within the upstream timeout is a timeout (headers)', async () => {
+    app.setBehaviour(() => {}); // never answers
+    const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.failure, 'timeout');
+    assert.equal(result.code, 'UND_ERR_HEADERS_TIMEOUT');
+    assert.ok(result.seconds >= 0.25 && result.seconds < 3, `after ${result.seconds} s`);
+  });
+
+  it('a pause in the answer body longer than the upstream timeout is a timeout (body)', async () => {
+    app.setBehaviour((_req, res) => {
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('12345');
+      setTimeout(() => res.end('67890'), 1_000);
+    });
+    const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+    assert.equal(result.failure, 'timeout');
+    assert.equal(result.code, 'UND_ERR_BODY_TIMEOUT');
+  });
+
+  it('keeps working after failures, and sequential requests reuse one kept-alive connection', async () => {
+    app.setBehaviour((req, res) => void res.writeHead(200, { 'x-port': String(res.socket?.remotePort) }).end(String(req.headers['x-n'])));
+    for (let n = 0; n < 3; n++) ok(await forwarder.forward({ path: '/', headers: ['X-N', String(n)], body: Buffer.from('{}') }));
+    const fresh = createForwarder(new URL(app.url), DEFAULT_TIMEOUTS);
+    try {
+      const ports = new Set<number>();
+      for (let n = 0; n < 6; n++) {
+        const result = ok(await fresh.forward({ path: '/', headers: ['X-N', String(n)], body: Buffer.from('{}') }));
+        assert.equal(result.body.toString(), String(n));
+        ports.add(Number(result.headers['x-port']));
+      }
+      // undici's pool alternates between two sockets for back-to-back requests (as it did with
+      // pool.request); what matters is that they are kept alive, not one per request.
+      assert.ok(ports.size <= 2, `6 sequential requests used ${ports.size} connections`);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('many concurrent requests each get their own answer', async () => {
+    const small = createForwarder(new URL(app.url), DEFAULT_TIMEOUTS, { connections: 8 });
+    try {
+      app.setBehaviour((req, res) => void setTimeout(() => res.writeHead(200, { 'x-n': String(req.headers['x-n']) }).end(req.body), Math.random() * 5));
+      const bodies = Array.from({ length: 300 }, (_, n) => randomBytes(n % 3 === 0 ? 70_000 : 200 + n));
+      const results = await Promise.all(bodies.map((body, n) => small.forward({ path: `/n/${n}`, headers: ['X-N', String(n)], body })));
+      results.forEach((result, n) => {
+        const answer = ok(result);
+        assert.equal(answer.headers['x-n'], String(n));
+        assert.ok(answer.body.equals(bodies[n]!), `body ${n}`);
+      });
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('forwarder without an app', () => {
+  it('a refused connection is unreachable with ECONNREFUSED', async () => {
+    const port = await deadPort();
+    const forwarder = createForwarder(new URL(`http://127.0.0.1:${port}`), DEFAULT_TIMEOUTS);
+    try {
+      const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+      assert.equal(result.failure, 'unreachable');
+      assert.equal(result.code, 'ECONNREFUSED');
+    } finally {
+      await forwarder.close();
+    }
+  });
+
+  it('a closed forwarder answers unreachable instead of throwing', async () => {
+    const app = await startUpstream();
+    const forwarder = createForwarder(new URL(app.url), DEFAULT_TIMEOUTS);
+    await forwarder.close();
+    try {
+      const result = failed(await forwarder.forward({ path: '/', headers: [], body: Buffer.from('{}') }));
+      assert.equal(result.failure, 'unreachable');
+      assert.match(result.code, /^UND_ERR_(CLOSED|DESTROYED)$/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('parseRawHeaders', () => {
+  it('lower-cases names, joins repeats into arrays and never touches the prototype', () => {
+    const raw = ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'SET-COOKIE', 'c=3', '__proto__', 'x', 'constructor', 'y', 'constructor', 'z'].map((s) => Buffer.from(s, 'latin1'));
+    const headers = parseRawHeaders(raw);
+    assert.equal(headers['content-type'], 'text/plain');
+    assert.deepEqual(headers['set-cookie'], ['a=1', 'b=2', 'c=3']);
+    assert.ok(Object.hasOwn(headers, '__proto__'));
+    assert.equal(Object.getPrototypeOf(headers), Object.prototype);
+    assert.deepEqual(Object.entries(headers).find(([name]) => name === '__proto__'), ['__proto__', 'x']);
+    assert.deepEqual(headers['constructor'], ['y', 'z']);
+  });
+});
