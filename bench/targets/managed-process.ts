@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 
 export interface ManagedProcess {
@@ -36,6 +38,15 @@ export function startProcess(name: string, command: string, args: readonly strin
   };
   collect(child.stdout!);
   collect(child.stderr!);
+  // BENCH_LOG_DIR=DIR keeps every process's whole output in DIR/NAME-PID.log (for example a
+  // sidecar's --trace-gc lines, with --hookguard-node-flags=--trace-gc).
+  const logDir = process.env.BENCH_LOG_DIR;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${child.pid}.log`));
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.once('exit', () => file.end());
+  }
   let done = false;
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {

@@ -27,7 +27,12 @@ export function settleClaim(ctx: GatewayContext, deps: GatewayDeps, accepted: bo
   if (!claim || !hook || claim.settled || claim.result !== 'claimed') return;
   claim.settled = true;
   const ttl = hook.config.dedupe?.ttlSeconds ?? 0;
+  // The settle may wait for the next script (up to settle-batcher's delay): this callback must not
+  // hold the request (ctx, its headers and body) that long, or every request outlives a few young
+  // generation collections and is promoted to the old one. Only two references are kept.
+  const { logger } = deps;
+  const { requestId } = ctx.state;
   deps.store.settleDelivery(hook.name, claim.deliveryId, accepted, ttl).catch((error: unknown) => {
-    deps.logger.error({ event: 'state_error', err: error, requestId: ctx.state.requestId }, 'could not settle a delivery record');
+    logger.error({ event: 'state_error', err: error, requestId }, 'could not settle a delivery record');
   });
 }
