@@ -8,7 +8,8 @@ import { EXPECTED_USER_AGENTS } from '../verify/expected-user-agents.js';
 import { SCHEMES } from '../verify/schemes.js';
 import { DEFAULT_CONTENT_TYPES } from '../verify/default-content-types.js';
 import { SOURCE_PRESETS } from '../sources/presets.js';
-import { compileSourceMatcher, type SourceMatcher } from '../net/source-matcher.js';
+import type { SourceMatcher } from '../net/source-matcher.js';
+import { SharedCompilations } from './shared-compilations.js';
 import { keyPath } from './key-path.js';
 import { checkKeys, isObject, readEnum, readInteger, readString, readStringList, type Obj } from './shape.js';
 import { readSecretRef } from './read-secret-ref.js';
@@ -40,6 +41,8 @@ export interface HookContext {
   readonly baseDir: string;
   /** Told the absolute path of every secret file read. */
   readonly onFile?: (file: string) => void;
+  /** Patterns and CIDR lists shared by the hooks of one load (one of its own when absent). */
+  readonly shared?: SharedCompilations;
 }
 
 /** Validates one entry of `hooks`, resolving its secrets. Returns undefined when it has problems. */
@@ -49,6 +52,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     return undefined;
   }
   const before = problems.list.length;
+  const shared = context.shared ?? new SharedCompilations();
   checkKeys(raw, HOOK_KEYS, path, problems);
   const secretFiles: string[] = [];
   context = { ...context, onFile: (file: string) => secretFiles.push(file) };
@@ -69,8 +73,8 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
     problems.add(keyPath(path, 'token'), 'is required when provider is none: an unauthenticated hook is a mistake, not a choice');
   }
 
-  const { matcher: sources, presets: sourcePresets } = readSources(raw, path, problems);
-  const headers = readHeaders(raw, path, problems);
+  const { matcher: sources, presets: sourcePresets } = readSources(raw, path, problems, shared);
+  const headers = readHeaders(raw, path, problems, shared);
   const contentTypes = readContentTypes(raw, path, problems) ?? (provider ? [...DEFAULT_CONTENT_TYPES[provider]] : []);
   const origins = readOrigins(raw, path, problems);
   const maxBodyBytes = readInteger(raw, 'maxBodyBytes', path, problems, 1, MAX_MAX_BODY_BYTES) ?? DEFAULT_MAX_BODY_BYTES;
@@ -78,7 +82,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
   const dedupe = readDedupe(raw, path, problems);
   const { perSource, perHook } = readRateLimit(raw, path, problems);
   const lockout = readLockout(raw, path, problems);
-  const userAgent = readUserAgent(raw, path, problems, provider);
+  const userAgent = readUserAgent(raw, path, problems, provider, shared);
 
   let publicUrl: string | undefined;
   if (raw.publicUrl !== undefined) {
@@ -129,7 +133,7 @@ export function validateHook(raw: unknown, path: string, problems: Problems, con
 }
 
 /** `userAgent`: absent = the provider's known pattern, logged only; a string or {pattern, reject}; false = off. */
-function readUserAgent(raw: Obj, path: string, problems: Problems, provider: ProviderName | undefined): { pattern: RegExp; reject: boolean } | undefined {
+function readUserAgent(raw: Obj, path: string, problems: Problems, provider: ProviderName | undefined, shared: SharedCompilations): { pattern: RegExp; reject: boolean } | undefined {
   const value = raw.userAgent;
   const known = provider ? EXPECTED_USER_AGENTS[provider] : undefined;
   if (value === false) return undefined;
@@ -145,7 +149,7 @@ function readUserAgent(raw: Obj, path: string, problems: Problems, provider: Pro
   let pattern = known;
   if (spec.pattern !== undefined) {
     try {
-      pattern = new RegExp(String(spec.pattern));
+      pattern = shared.pattern(String(spec.pattern));
     } catch (error) {
       problems.add(keyPath(at, 'pattern'), `is not a valid regular expression: ${(error as Error).message}`);
       return undefined;
@@ -215,7 +219,7 @@ function resolveAt(ref: SecretRef, at: string, problems: Problems, context: Hook
   return result.value;
 }
 
-function readSources(raw: Obj, path: string, problems: Problems): { matcher?: SourceMatcher; presets: string[] } {
+function readSources(raw: Obj, path: string, problems: Problems, shared: SharedCompilations): { matcher?: SourceMatcher; presets: string[] } {
   const at = keyPath(path, 'sources');
   const list = readStringList(raw, 'sources', path, problems);
   const presets: string[] = [];
@@ -233,12 +237,12 @@ function readSources(raw: Obj, path: string, problems: Problems): { matcher?: So
     }
   });
   if (cidrs.length === 0) return { presets };
-  const { matcher, problems: bad } = compileSourceMatcher(cidrs);
+  const { matcher, problems: bad } = shared.sources(cidrs);
   for (const problem of bad) problems.add(keyPath(at, origin[problem.index] ?? problem.index), problem.message);
   return { matcher, presets };
 }
 
-function readHeaders(raw: Obj, path: string, problems: Problems): HeaderRule[] {
+function readHeaders(raw: Obj, path: string, problems: Problems, shared: SharedCompilations): HeaderRule[] {
   const at = keyPath(path, 'headers');
   const value = raw.headers;
   if (value === undefined) return [];
@@ -257,7 +261,7 @@ function readHeaders(raw: Obj, path: string, problems: Problems): HeaderRule[] {
       continue;
     }
     try {
-      rules.push({ name: name.toLowerCase(), displayName: name, pattern: new RegExp(pattern) });
+      rules.push({ name: name.toLowerCase(), displayName: name, pattern: shared.pattern(pattern) });
     } catch (error) {
       problems.add(keyPath(at, name), `is not a valid regular expression: ${(error as Error).message}`);
     }

@@ -5,6 +5,7 @@ import { checkKeys, isObject, readInteger, readString, readStringList } from './
 import { parseHostPort, type HostPort } from '../net/parse-host-port.js';
 import { compileSourceMatcher } from '../net/source-matcher.js';
 import { validateHook, type HookContext } from './validate-hook.js';
+import { SharedCompilations } from './shared-compilations.js';
 import { validateRedis } from './validate-redis.js';
 import { validateTimeouts } from './validate-timeouts.js';
 import { validatePresetRefresh } from './validate-preset-refresh.js';
@@ -42,7 +43,7 @@ export function validateSidecarConfig(raw: unknown, env: NodeJS.ProcessEnv = pro
   const timeouts = validateTimeouts(raw.timeouts, 'timeouts', problems);
   const maxInFlight = readInteger(raw, 'maxInFlight', '', problems, 1, 100_000) ?? DEFAULT_MAX_IN_FLIGHT;
   const maxHeaderBytes = readInteger(raw, 'maxHeaderBytes', '', problems, 1_024, 1_048_576) ?? DEFAULT_MAX_HEADER_BYTES;
-  const hooks = readHooks(raw.hooks, problems, { env, baseDir });
+  const hooks = readHooks(raw.hooks, problems, { env, baseDir, shared: new SharedCompilations() });
   const presetRefresh = validatePresetRefresh(raw.presetRefresh, 'presetRefresh', problems);
 
   if (!problems.empty || !listen || !admin || !upstream) return { ok: false, problems: problems.list };
