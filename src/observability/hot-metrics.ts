@@ -35,6 +35,9 @@ export class CounterCell {
   inc(by = 1): void {
     this.value += by;
   }
+  zero(): void {
+    this.value = 0;
+  }
 }
 
 export class HistogramCell {
@@ -57,9 +60,14 @@ export class HistogramCell {
     this.sum += value;
     this.count++;
   }
+  zero(): void {
+    this.buckets.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
 }
 
-abstract class HotMetric<Cell extends { readonly labels: LabelValues }> {
+abstract class HotMetric<Cell extends { readonly labels: LabelValues; zero(): void }> {
   readonly aggregator = 'sum';
   private readonly cells = new Map<string, Cell>();
 
@@ -84,8 +92,9 @@ abstract class HotMetric<Cell extends { readonly labels: LabelValues }> {
     return found;
   }
 
+  /** Zeroes every series (`registry.resetMetrics()`); the cells stay valid for whoever holds them. */
   reset(): void {
-    this.cells.clear();
+    for (const cell of this.cells.values()) cell.zero();
   }
 
   protected allCells(): IterableIterator<Cell> {
@@ -126,7 +135,7 @@ export class HotHistogram extends HotMetric<HistogramCell> {
       let cumulative = 0;
       for (let index = 0; index <= this.bounds.length; index++) {
         cumulative += cell.buckets[index]!;
-        values.push({ labels: { ...cell.labels, le: index < this.bounds.length ? this.bounds[index]! : '+Inf' }, value: cumulative, metricName: `${this.name}_bucket` });
+        values.push({ labels: { le: index < this.bounds.length ? this.bounds[index]! : '+Inf', ...cell.labels }, value: cumulative, metricName: `${this.name}_bucket` });
       }
       values.push({ labels: { ...cell.labels }, value: cell.sum, metricName: `${this.name}_sum` });
       values.push({ labels: { ...cell.labels }, value: cell.count, metricName: `${this.name}_count` });
