@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { connect } from 'node:net';
 import assert from 'node:assert/strict';
 import { startSidecar, secretsDir } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
@@ -48,6 +49,53 @@ describe('the admin port', () => {
       assert.match(metrics, /hookguard_requests_total\{hook="unmatched",outcome="accepted"\} 0/);
       assert.equal((await fetch(`${sidecar.adminUrl}/nope`)).status, 404);
       assert.equal((await fetch(`${sidecar.adminUrl}/metrics`, { method: 'POST' })).status, 405);
+    } finally {
+      await sidecar.stop();
+      await app.close();
+      secrets.remove();
+    }
+  });
+});
+
+describe('a body that never arrives in full', () => {
+  it('is a 400 malformed on a closed connection, counted and logged once, and frees its delivery id for the retry', async () => {
+    const secrets = secretsDir();
+    const SECRET = 'gitlab-hardening-secret';
+    const app = await startUpstream();
+    const sidecar = await startSidecar({ upstream: app.url, hooks: [{ name: 'gl', path: '/hooks/gl', provider: 'gitlab', secrets: [secrets.secret(SECRET)] }] });
+    try {
+      const { port } = new URL(sidecar.url);
+      const head = `POST /hooks/gl HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Gitlab-Token: ${SECRET}\r\nIdempotency-Key: cut-short\r\nContent-Length: 100\r\n\r\n`;
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(head);
+          // Ten of the hundred bytes, then the client stops sending (half-close).
+          socket.end('{"n":12345');
+        });
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(answer, /connection: close/i);
+      assert.match(answer, /malformed request/);
+      assert.equal(app.received.length, 0, 'nothing reached the app');
+      // Node's parser refuses a half-close mid-body, so the HTTP layer answers it, before any hook is
+      // known; the body step sees its client gone and neither answers nor counts it again.
+      const metrics = await scrape(sidecar.adminUrl);
+      assert.equal(sample(metrics, 'hookguard_rejections_total', { hook: 'unmatched', reason: 'malformed' }), 1);
+      assert.equal(sample(metrics, 'hookguard_rejections_total', { hook: 'gl', reason: 'malformed' }), 0, 'counted once');
+      const lines = sidecar.log.records().filter((record) => record.reason === 'malformed');
+      assert.equal(lines.length, 1, 'logged once');
+      assert.equal(lines[0]!.code, 'HPE_INVALID_EOF_STATE');
+      assert.equal(sidecar.log.records().filter((record) => record.event === 'internal_error').length, 0, 'never a 500');
+      assert.equal(sidecar.log.records().find((record) => record.event === 'client_gone')?.received, 10);
+      // The claim taken before the body was released: the provider's retry of the delivery goes through.
+      const retry = await send(`${sidecar.url}/hooks/gl`, { headers: { 'content-type': 'application/json', 'x-gitlab-token': SECRET, 'idempotency-key': 'cut-short' }, body: '{"n":12345}' });
+      assert.equal(retry.status, 200);
+      assert.equal(app.received.length, 1);
     } finally {
       await sidecar.stop();
       await app.close();
