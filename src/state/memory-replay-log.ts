@@ -1,5 +1,8 @@
 import type { ClaimResult } from './store.js';
 
+/** Expired records dropped behind the oldest one, at most, per insert at the bound. */
+const MAX_DROPS_PER_INSERT = 32;
+
 interface Entry {
   done: boolean;
   expiresAt: number;
@@ -37,19 +40,24 @@ export class MemoryReplayLog {
   }
 
   private insert(key: string, entry: Entry): void {
-    if (this.entries.size >= this.maxEntries) this.evict();
+    if (this.entries.size >= this.maxEntries) this.dropOldest();
     this.entries.set(key, entry);
   }
 
-  /** Drops expired entries; if none were, the oldest tenth. */
-  private evict(): void {
+  /**
+   * Makes room at the bound: drops the oldest record, then any expired ones right behind it (at
+   * most a few dozen), so each insert does a small bounded amount of work. (It used to scan every
+   * record and then drop a tenth at once: a stall of several milliseconds every 10,000 inserts
+   * under load.) Expired records further in stay until they reach the front or are looked up; a
+   * lookup treats them as absent.
+   */
+  private dropOldest(): void {
     const now = this.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
-    if (this.entries.size < this.maxEntries) return;
-    let drop = Math.ceil(this.maxEntries / 10);
-    for (const key of this.entries.keys()) {
-      if (drop-- <= 0) break;
+    let dropped = 0;
+    for (const [key, entry] of this.entries) {
+      if (dropped > 0 && (entry.expiresAt > now || dropped >= MAX_DROPS_PER_INSERT)) break;
       this.entries.delete(key);
+      dropped++;
     }
   }
 }
