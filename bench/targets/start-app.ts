@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { startProcess, waitForPort, type ManagedProcess } from './managed-process.js';
 
 const APP = fileURLToPath(new URL('../app.mjs', import.meta.url));

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Unavailable, type Target } from './target.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { StartFailed, startProcess, waitForHttp, waitForPort } from './managed-process.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Unavailable, type Target } from './target.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { startProcess, waitForPort } from './managed-process.js';
 import { childPids } from '../proc-stats.js';
 

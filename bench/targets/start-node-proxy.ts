@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Target } from './target.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { startProcess, waitForPort } from './managed-process.js';
 
 const PROXY = fileURLToPath(new URL('../node-proxy.mjs', import.meta.url));

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from './free-port.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { startProcess, waitForPort, type ManagedProcess } from './managed-process.js';
 
 export interface RedisServer {

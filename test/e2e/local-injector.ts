@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { childEnv, startProcess, type ManagedProcess } from './child-processes.js';
 import { REPO } from './find-binaries.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
 import { prepareContainer, type PodSpecLike } from './local-pod.js';
 import { RELEASE_NAMESPACE } from './render-chart.js';

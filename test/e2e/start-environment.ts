@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { recordForCleanup } from './child-processes.js';
 import { findBinaries } from './find-binaries.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { createChartInstaller } from './install-chart.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
 import { createLocalInjector, type LocalInjector } from './local-injector.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, type ManagedProcess } from './child-processes.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { GiveUp, waitUntil } from './wait-until.js';
 
 export interface RunningEtcd {

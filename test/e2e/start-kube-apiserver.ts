@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startProcess, type ManagedProcess } from './child-processes.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { createKubeClient, type KubeClient } from './kube-client.js';
 import type { ClusterPki } from './make-pki.js';
 import { GiveUp, waitUntil } from './wait-until.js';

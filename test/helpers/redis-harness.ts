@@ -1,9 +1,12 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 /**
  * Real redis-server processes for tests: a single server, a Cluster, a Sentinel setup. Everything
@@ -20,27 +23,6 @@ process.once('exit', () => {
   for (const child of everyProcess) child.kill('SIGKILL');
   for (const dir of everyDir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Ports handed out by this process, so that two servers starting together never get the same. */
-const handedOut = new Set<number>();
-
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, HOST, () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    // The cluster bus lives on its own port, given explicitly: no +10000 clash to worry about.
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
 
 function tempDir(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `hookguard-${name}-`));

@@ -1,8 +1,12 @@
 import { createServer } from 'node:net';
 
+/** Ports handed out by this process, so that two servers starting together never get the same. */
 const handedOut = new Set<number>();
 
-/** A port free on 127.0.0.1 right now, never the same twice in one run. */
+/**
+ * A port free on 127.0.0.1 right now (the kernel picks it), never the same twice in one process.
+ * The one helper for the tests and the bench (bench/ imports it from here).
+ */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
