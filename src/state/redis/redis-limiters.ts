@@ -39,8 +39,8 @@ export class RedisLimiters {
     private readonly client: RedisClient,
     private readonly keys: RedisKeyspace,
   ) {
-    this.admitScript = defineScript(client, 'hookguardAdmit', 'any', ADMIT_LUA);
-    this.admitAndClaimScript = defineScript(client, 'hookguardAdmitAndClaim', 'any', ADMIT_AND_CLAIM_LUA);
+    this.admitScript = defineScript(client, 'hookguardAdmit', 'variable', ADMIT_LUA);
+    this.admitAndClaimScript = defineScript(client, 'hookguardAdmitAndClaim', 'variable', ADMIT_AND_CLAIM_LUA);
   }
 
   /**

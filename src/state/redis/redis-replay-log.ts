@@ -45,7 +45,7 @@ ${onClaim(1)}
 /** KEYS: record, then queued settles. ARGV: claim token, in-flight seconds, then the settles'. */
 const CLAIM_LUA = `${settlesFirstLua(1, 2)}${claimLua(1, 1, 2, (code) => `return ${code}`)}`;
 
-/** Queued settles alone, when no other script of their hook came along to carry them. */
+/** Queued settles alone, when no other script came along to carry them. */
 const SETTLE_BATCH_LUA = `${settlesFirstLua(0, 0)}return #KEYS
 `;
 
@@ -66,8 +66,8 @@ export class RedisReplayLog {
     client: RedisClient,
     private readonly keys: RedisKeyspace,
   ) {
-    this.claimScript = defineScript(client, 'hookguardClaim', 'any', CLAIM_LUA);
-    this.settleBatchScript = defineScript(client, 'hookguardSettleBatch', 'any', SETTLE_BATCH_LUA);
+    this.claimScript = defineScript(client, 'hookguardClaim', 'variable', CLAIM_LUA);
+    this.settleBatchScript = defineScript(client, 'hookguardSettleBatch', 'variable', SETTLE_BATCH_LUA);
   }
 
   /**
@@ -90,7 +90,7 @@ export class RedisReplayLog {
     return result;
   }
 
-  /** Applies settles of one hook (their keys share its hash tag) in one script. */
+  /** Applies queued settles in one script (on Cluster, of one hook: their keys share its hash tag). */
   async settleBatch(settleKeys: readonly string[], settleArgs: readonly (string | number)[]): Promise<void> {
     await this.settleBatchScript(settleKeys, settleArgs);
   }

@@ -1,11 +1,15 @@
 /**
- * Settles of replay claims, queued per hook and carried by the hook's next script.
+ * Settles of replay claims, queued and carried by the next script that may touch their keys.
+ *
+ * Queues are named by the caller: every settle of a queue may ride on any script run for that
+ * queue. The Redis store uses one queue per hook on Cluster (a script may only touch one slot, and
+ * every key of a hook shares its hash tag) and a single queue on one Redis or Sentinel.
  *
  * Why: an accepted delivery used to cost two Redis round trips, the admit+claim script before it
- * was forwarded and a settle script after the app answered. Both carry the hook's hash tag, so the
- * settle can ride on the next script of the same hook instead (admit, admitAndClaim, claim: one
+ * was forwarded and a settle script after the app answered. The settle can ride on the next script
+ * of its queue instead (admit, admitAndClaim, claim: one
  * EVALSHA that applies the queued settles first, then does its own work). Under steady traffic
- * every delivery then costs one round trip. A hook whose traffic pauses gets its queue written by a
+ * every delivery then costs one round trip. A queue whose traffic pauses is written by a
  * timer after `delayMs`, as one settle-batch script; a queue that reaches `maxBatch` is written at
  * once.
  *
@@ -27,7 +31,7 @@
 export type SettleOutcome = { readonly ok: true } | { readonly ok: false; readonly sent: false } | { readonly ok: false; readonly sent: true; readonly error: unknown };
 
 export interface QueuedSettle {
-  /** The record's Redis key: carries the hook's hash tag, like every key of the scripts it rides on. */
+  /** The record's Redis key (with its hook's hash tag). */
   readonly key: string;
   /** The owner token of the claim; a release deletes the record only if it still holds it. */
   readonly token: string;
@@ -41,19 +45,19 @@ export interface QueuedSettle {
 export interface SettleBatcherOptions {
   /** Whether Redis can take commands now; a batch is not even sent while it cannot. */
   readonly isUp: () => boolean;
-  /** Sends a batch of one hook on its own (the settle-batch script). */
+  /** Sends a batch of one queue on its own (the settle-batch script). */
   readonly send: (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
   readonly delayMs: number;
   readonly maxBatch: number;
 }
 
 /**
- * The longest a settle waits for another script of its hook before it is written on its own.
+ * The longest a settle waits for another script of its queue before it is written on its own.
  * Short against anything a provider does (retries come seconds to hours later, so the 409 window
- * above is rarely hit), long against the gap between deliveries of a busy hook (under 1 ms at a few
+ * above is rarely hit), long against the gap between deliveries of a busy replica (under 1 ms at a few
  * hundred deliveries per second per replica, so nearly every settle rides along). In between, at r
  * deliveries per second, a settle is written alone with a probability of about e^(-r·delay): 8% at
- * 100/s, 78% at 10/s; a quiet hook pays what it paid before, one extra script per delivery, never
+ * 100/s, 78% at 10/s; a quiet queue pays what it paid before, one extra script per delivery, never
  * more. Under 1 ms it would buy nothing; much over 50 ms it would widen the 409 window and hold
  * records in flight longer for no further saving.
  */
@@ -62,7 +66,7 @@ export const SETTLE_DELAY_MS = 25;
 /**
  * The most settles one script carries. 64 keys and 192 arguments stay far below any Redis limit and
  * keep one script short (each settle is one SET, or a GET and a DEL), and a burst of more than this
- * many answers between two scripts of the hook is written at once instead of piling up.
+ * many answers between two scripts of the queue is written at once instead of piling up.
  */
 export const SETTLE_BATCH_MAX = 64;
 
@@ -85,33 +89,59 @@ export class SettleBatcher {
 
   constructor(private readonly options: SettleBatcherOptions) {}
 
-  /** Settles queued and not yet sent, over every hook (for tests and close). */
+  /** Settles queued and not yet sent, over every queue (for tests and close). */
   get queued(): number {
     let count = 0;
     for (const queue of this.queues.values()) count += queue.entries.length;
     return count;
   }
 
-  add(hook: string, entry: QueuedSettle): void {
-    let queue = this.queues.get(hook);
-    if (!queue) this.queues.set(hook, (queue = { entries: [] }));
+  add(queueName: string, entry: QueuedSettle): void {
+    let queue = this.queues.get(queueName);
+    if (!queue) this.queues.set(queueName, (queue = { entries: [] }));
     queue.entries.push(entry);
     if (this.closing || queue.entries.length >= this.options.maxBatch) {
-      this.flush(hook);
+      this.flush(queueName);
       return;
     }
-    queue.timer ??= setTimeout(() => this.flush(hook), this.options.delayMs);
+    queue.timer ??= setTimeout(() => this.flush(queueName), this.options.delayMs);
   }
 
   /**
-   * Runs a script of `hook` with the hook's queued settles as extra keys and arguments (see
+   * Runs a script of the queue with its queued settles as extra keys and arguments (see
    * settlesFirstLua), and reports to each settle once the script has answered. The queue is taken
    * and the script sent in the same synchronous step, so settles reach Redis in the order they were
-   * made, before anything this replica sends later for the hook.
+   * made, before anything this replica sends later.
    */
-  carry<T>(hook: string, run: (settleKeys: readonly string[], settleArgs: readonly (string | number)[]) => Promise<T>): Promise<T> {
-    const batch = this.take(hook);
-    if (batch.length === 0) return run(NO_KEYS, NO_ARGS);
+  carry<T>(queueName: string, run: (settleKeys: readonly string[], settleArgs: readonly (string | number)[]) => Promise<T>): Promise<T> {
+    const batch = this.take(queueName);
+    return batch.length === 0 ? run(NO_KEYS, NO_ARGS) : this.send(batch, run);
+  }
+
+  /** Writes every queued settle, and waits until every script carrying settles has answered. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.queues.size > 0 || this.running.size > 0) {
+      for (const queueName of [...this.queues.keys()]) this.flush(queueName);
+      await Promise.all(this.running);
+    }
+  }
+
+  /** Sends the queue as a batch of its own now (the timer, the cap, close). */
+  private flush(queueName: string): void {
+    const batch = this.take(queueName);
+    if (batch.length === 0) return;
+    if (!this.options.isUp()) {
+      finishAll(batch, NOT_SENT);
+      return;
+    }
+    void this.send(batch, this.options.send).catch(() => {
+      // Reported to each settle by send; nobody else waits on a batch of its own.
+    });
+  }
+
+  /** Runs a script carrying `batch`, and finishes every settle of it by the script's answer. */
+  private send<T>(batch: readonly QueuedSettle[], run: (settleKeys: readonly string[], settleArgs: readonly (string | number)[]) => Promise<T>): Promise<T> {
     const { keys, args } = encode(batch);
     let reply: Promise<T>;
     try {
@@ -128,42 +158,10 @@ export class SettleBatcher {
     return reply;
   }
 
-  /** Writes every queued settle, and waits until every script carrying settles has answered. */
-  async close(): Promise<void> {
-    this.closing = true;
-    while (this.queues.size > 0 || this.running.size > 0) {
-      for (const hook of [...this.queues.keys()]) this.flush(hook);
-      await Promise.all(this.running);
-    }
-  }
-
-  /** Sends the hook's queue as a batch of its own now (the timer, the cap, close). */
-  private flush(hook: string): void {
-    const batch = this.take(hook);
-    if (batch.length === 0) return;
-    if (!this.options.isUp()) {
-      finishAll(batch, NOT_SENT);
-      return;
-    }
-    const { keys, args } = encode(batch);
-    let sent: Promise<unknown>;
-    try {
-      sent = this.options.send(keys, args);
-    } catch (error) {
-      sent = Promise.reject(error);
-    }
-    this.track(
-      sent.then(
-        () => finishAll(batch, APPLIED),
-        (error: unknown) => finishAll(batch, { ok: false, sent: true, error }),
-      ),
-    );
-  }
-
-  private take(hook: string): readonly QueuedSettle[] {
-    const queue = this.queues.get(hook);
+  private take(queueName: string): readonly QueuedSettle[] {
+    const queue = this.queues.get(queueName);
     if (!queue) return NO_SETTLES;
-    this.queues.delete(hook);
+    this.queues.delete(queueName);
     clearTimeout(queue.timer);
     return queue.entries;
   }
