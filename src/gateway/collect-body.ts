@@ -60,7 +60,6 @@ class Collector {
     readonly declared: number,
     readonly resolve: (body: Buffer) => void,
     readonly reject: (error: Error) => void,
-    readonly onChunk: ((chunk: Buffer) => void) | undefined,
   ) {}
 }
 
@@ -88,14 +87,9 @@ class Collector {
  * never pins anything else and is freed as one piece. A body that arrives in one chunk (nearly every
  * small delivery) is not copied at all.
  *
- * `onChunk`, if given, sees every chunk of the body in order as it arrives (after the limit check,
- * before it is copied), e.g. to feed an HMAC while the rest is still on the network. A throw from
- * it stops the read (stream paused, listeners removed) and rejects with what it threw. The chunk
- * must not be kept: it may be the returned body itself or garbage a moment later.
- *
  * Per call: one promise, one state object, four listeners that are shared functions (no closures).
  */
-export function collectBody(stream: IncomingMessage, limit: number, onChunk?: (chunk: Buffer) => void): Promise<Buffer> {
+export function collectBody(stream: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = declaredLength(stream);
   if (declared > limit) return Promise.reject(new BodyTooLargeError(limit, declared));
   const collecting = stream as Collecting;
@@ -104,7 +98,7 @@ export function collectBody(stream: IncomingMessage, limit: number, onChunk?: (c
     return Promise.reject(new BodyIncompleteError('request stream already ended or destroyed', declared < 0 ? undefined : declared, 0));
   }
   return new Promise<Buffer>((resolve, reject) => {
-    collecting[kCollector] = new Collector(limit, declared, resolve, reject, onChunk);
+    collecting[kCollector] = new Collector(limit, declared, resolve, reject);
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
@@ -142,16 +136,6 @@ function onData(this: Collecting, chunk: Buffer): void {
     return;
   }
   c.size = size;
-  if (c.onChunk !== undefined) {
-    try {
-      c.onChunk(chunk);
-    } catch (error) {
-      detach(this);
-      this.pause();
-      c.reject(error as Error);
-      return;
-    }
-  }
   const declared = c.declared;
   if (declared >= 0) {
     if (size > declared) {

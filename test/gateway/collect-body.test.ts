@@ -19,8 +19,6 @@ interface Outcome {
   readonly listeners: { before: number[]; after: number[] };
   readonly flowing: boolean | null;
   readonly paused: boolean;
-  /** What onChunk saw (path /seen). */
-  readonly seen: Buffer[];
 }
 
 /** A real node:http server whose handler reads the body with collectBody and reports what it got. */
@@ -34,22 +32,13 @@ describe('collectBody', () => {
       const count = () => EVENTS.map((event) => req.listenerCount(event));
       const before = count();
       const report = waiting.shift();
-      const seen: Buffer[] = [];
-      const onChunk =
-        req.url === '/seen'
-          ? (chunk: Buffer) => void seen.push(Buffer.from(chunk))
-          : req.url === '/throw'
-            ? () => {
-                throw new Error('onChunk refused');
-              }
-            : undefined;
-      collectBody(req, LIMIT, onChunk).then(
+      collectBody(req, LIMIT).then(
         (body) => {
-          report?.({ body, seen, listeners: { before, after: count() }, flowing: req.readableFlowing, paused: req.isPaused() });
+          report?.({ body, listeners: { before, after: count() }, flowing: req.readableFlowing, paused: req.isPaused() });
           res.writeHead(200).end(String(body.length));
         },
         (error: unknown) => {
-          report?.({ error, seen, listeners: { before, after: count() }, flowing: req.readableFlowing, paused: req.isPaused() });
+          report?.({ error, listeners: { before, after: count() }, flowing: req.readableFlowing, paused: req.isPaused() });
           if (!res.headersSent && !res.destroyed) res.writeHead(error instanceof BodyTooLargeError ? 413 : 400, { connection: 'close' }).end();
         },
       );
@@ -140,27 +129,6 @@ describe('collectBody', () => {
       assertClean(outcome);
     });
   }
-
-  for (const headers of [{ 'content-length': String(3 * KIB) }, {}] as Record<string, string>[]) {
-    it(`hands every chunk to onChunk in order (${headers['content-length'] ? 'Content-Length' : 'chunked'})`, async () => {
-      const body = randomBytes(3 * KIB);
-      const got = nextOutcome();
-      assert.equal(await post([body.subarray(0, 1000), body.subarray(1000, 2000), body.subarray(2000)], headers, 15, '/seen'), 200);
-      const outcome = await got;
-      assert.ok(outcome.body?.equals(body));
-      assert.ok(outcome.seen.length >= 2, `${outcome.seen.length} chunks`);
-      assert.ok(Buffer.concat(outcome.seen).equals(body));
-    });
-  }
-
-  it('stops reading when onChunk throws, and rejects with its error', async () => {
-    const got = nextOutcome();
-    await post([randomBytes(KIB)], { 'content-length': String(KIB) }, 0, '/throw').catch(() => 0);
-    const outcome = await got;
-    assert.equal((outcome.error as Error).message, 'onChunk refused');
-    assert.equal(outcome.paused, true);
-    assertClean(outcome);
-  });
 
   it('refuses a Content-Length over the limit before reading a byte', async () => {
     const got = nextOutcome();
