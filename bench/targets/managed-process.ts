@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 
@@ -42,6 +42,7 @@ export function startProcess(name: string, command: string, args: readonly strin
   // sidecar's --trace-gc lines, with --hookguard-node-flags=--trace-gc).
   const logDir = process.env.BENCH_LOG_DIR;
   if (logDir) {
+    mkdirSync(logDir, { recursive: true });
     const file = createWriteStream(join(logDir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-${child.pid}.log`));
     child.stdout!.pipe(file, { end: false });
     child.stderr!.pipe(file, { end: false });

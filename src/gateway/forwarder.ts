@@ -12,7 +12,7 @@ export interface ForwardRequest {
 }
 
 export type ForwardResult =
-  | { readonly ok: true; readonly status: number; readonly headers: Record<string, string | string[] | undefined>; readonly body: Buffer; readonly seconds: number }
+  | { readonly ok: true; readonly status: number; readonly rawHeaders: readonly Buffer[]; readonly body: Buffer; readonly seconds: number }
   | { readonly ok: false; readonly failure: 'unreachable' | 'timeout'; readonly code: string; readonly seconds: number };
 
 export interface Forwarder {
@@ -45,8 +45,9 @@ class ResponseTooLarge extends Error {
  * without a hint keeps connections for at most `keepAliveMs` (DEFAULT_UPSTREAM_IDLE_MS).
  *
  * Each call is one `pool.dispatch()` with a small handler object that collects the answer's chunks
- * into an array and settles one promise: no Readable, no async iterator, no AbortSignal. The pool's
- * headersTimeout bounds the wait for the app's answer and its bodyTimeout each pause in the body.
+ * into an array and settles one promise; the answer's raw headers are handed on as they came, for
+ * app-answer.ts to filter once into the client's answer. No Readable, no async iterator, no
+ * AbortSignal. The pool's headersTimeout bounds the wait for the app's answer and its bodyTimeout each pause in the body.
  */
 export function createForwarder(upstream: URL, timeouts: Timeouts, options: { connections?: number; keepAliveMs?: number } = {}): Forwarder {
   const pool = new Pool(upstream.origin, {
@@ -86,7 +87,7 @@ export function createForwarder(upstream: URL, timeouts: Timeouts, options: { co
  * One request's state. It speaks undici's core handler protocol (onConnect, onHeaders, onData,
  * onComplete, onError): the one undici 7's HTTP/1 client calls natively. The newer controller API
  * (onRequestStart, onResponseStart, ...) is adapted onto it by undici's UnwrapHandler, which costs a
- * controller object and a parsed header object per request; the raw headers here are parsed once.
+ * controller object and a parsed header object per request.
  * undici's types mark these methods @deprecated: on a major upgrade of undici, check that they are
  * still called (test/gateway/forwarder.test.ts fails at once if they are not).
  *
@@ -97,7 +98,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private readonly started = performance.now();
   private abort: ((error?: Error) => void) | null = null;
   private status = 0;
-  private headers: Record<string, string | string[] | undefined> | null = null;
+  private rawHeaders: Buffer[] | null = null;
   /** The first chunk; most answers have one. */
   private first: Buffer | null = null;
   private rest: Buffer[] | null = null;
@@ -108,7 +109,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // Called again if undici retries the request on a fresh connection before any answer came.
     this.abort = abort;
     this.status = 0;
-    this.headers = null;
+    this.rawHeaders = null;
     this.first = null;
     this.rest = null;
     this.size = 0;
@@ -116,15 +117,13 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
     if (statusCode < 200) return true; // 1xx: informational, the real answer follows
-    const headers = parseRawHeaders(rawHeaders);
-    const declared = headers['content-length'];
-    if (typeof declared === 'string' && Number(declared) > MAX_RESPONSE_BYTES) {
+    if (declaredLength(rawHeaders) > MAX_RESPONSE_BYTES) {
       // Declared too large: refuse before reading a byte of it.
       this.abort!(new ResponseTooLarge('app response over the buffer limit'));
       return false;
     }
     this.status = statusCode;
-    this.headers = headers;
+    this.rawHeaders = rawHeaders;
     return true;
   }
 
@@ -146,7 +145,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     const body = this.rest !== null ? Buffer.concat(this.rest, this.size) : (this.first ?? EMPTY);
-    this.resolve({ ok: true, status: this.status, headers: this.headers ?? {}, body, seconds: (performance.now() - this.started) / 1e3 });
+    this.resolve({ ok: true, status: this.status, rawHeaders: this.rawHeaders ?? [], body, seconds: (performance.now() - this.started) / 1e3 });
     this.first = null;
     this.rest = null;
   }
@@ -163,28 +162,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
 function noop(): void {}
 
-/**
- * undici's raw headers ([name, value, ...] as Buffers) as an object with lower-case names; a
- * repeated header (two Set-Cookie) becomes an array in arrival order. Latin-1, as undici decodes them.
- */
-export function parseRawHeaders(raw: readonly (Buffer | string)[]): Record<string, string | string[] | undefined> {
-  const headers: Record<string, string | string[] | undefined> = {};
+/** The Content-Length the app declared (raw headers as Buffers), 0 when it declared none. */
+function declaredLength(raw: readonly Buffer[]): number {
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    const previous = headers[name];
-    if (previous === undefined) {
-      headers[name] = value;
-    } else if (!Object.hasOwn(headers, name)) {
-      // An inherited name (`__proto__`, `constructor`): an own property, never the prototype.
-      Object.defineProperty(headers, name, { value, enumerable: true, configurable: true, writable: true });
-    } else if (typeof previous === 'string') {
-      headers[name] = [previous, value];
-    } else {
-      previous.push(value);
-    }
+    const name = raw[i]!;
+    // 14 bytes: a cheap filter before the case-insensitive compare.
+    if (name.length === 14 && name.toString('latin1').toLowerCase() === 'content-length') return Number(raw[i + 1]!.toString('latin1'));
   }
-  return headers;
+  return 0;
 }
 
 /** Errors are told apart by class and code, never by message text. */

@@ -2,6 +2,7 @@ import type { GatewayContext } from './context.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { observeRequest } from '../observability/gateway-metrics.js';
 import { settleClaim } from './delivery-claim.js';
+import { HEADER } from './answers.js';
 import { trackRequest } from './steps/track-request.js';
 import { checkMethod } from './steps/check-method.js';
 import { matchRoute } from './steps/match-route.js';
@@ -30,7 +31,10 @@ import { forward } from './steps/forward.js';
  * through. A bug becomes a plain 500 whose text never reaches the client, never a crash.
  */
 export async function handleRequest(ctx: GatewayContext, deps: GatewayDeps): Promise<void> {
-  if (!trackRequest(ctx, deps)) return;
+  if (!trackRequest(ctx, deps)) {
+    ctx.set(HEADER.requestId, ctx.state.requestId);
+    return;
+  }
   const started = process.hrtime.bigint();
   const lifecycle = deps.lifecycle;
   lifecycle.inFlight++;
@@ -45,8 +49,13 @@ export async function handleRequest(ctx: GatewayContext, deps: GatewayDeps): Pro
   } finally {
     settleClaim(ctx, deps, accepted);
     lifecycle.inFlight--;
-    // Once draining, answers carry Connection: close so clients stop reusing this replica.
-    if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
+    // The answers Koa writes (rejections, errors); the app's answer was written with its own
+    // (app-answer.ts). Once draining, answers carry Connection: close so that clients stop reusing
+    // this replica.
+    if (ctx.respond !== false) {
+      ctx.set(HEADER.requestId, ctx.state.requestId);
+      if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
+    }
     observeRequest(deps.metrics, ctx.state.hookLabel, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }

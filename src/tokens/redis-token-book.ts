@@ -150,14 +150,15 @@ export function createRedisTokenBook(deps: RedisTokenBookDeps): RedisTokenBook {
     });
   };
 
-  // Subscribing first, then loading, leaves no gap in which a change could go unseen.
+  // Subscribing first, then loading, leaves no gap in which a change could go unseen. The command
+  // connection often comes up after the subscriber (at start, after an outage): its own 'ready'
+  // loads then, so the subscriber loads only when it is already up, rather than fail and warn.
   const onSubscriberReady = (): void => {
     subscriber.subscribe(channel).then(
-      () => resyncQuietly('subscribed'),
+      () => (client.status === 'ready' ? resyncQuietly('subscribed') : undefined),
       (error: unknown) => logger.warn({ event: 'tokens_subscribe_failed', err: error }, 'could not subscribe to token changes: retrying on reconnection'),
     );
   };
-  // The command connection may come up after the subscriber: load again then.
   const onClientReady = (): void => void resyncQuietly('reconnected');
   const onSubscriberError = (): void => {
     // Connection state is logged by the state store's health tracking; this only keeps ioredis from

@@ -29,6 +29,8 @@ describe('graceful shutdown on SIGTERM', () => {
       assert.ok(late === 503 || late === 'ECONNREFUSED', `a request after SIGTERM is refused, not served half-way (got ${late})`);
       const answers = await Promise.all(inFlight);
       assert.deepEqual(answers.map((a) => a.status), answers.map(() => 200), 'no in-flight request is lost or reset');
+      assert.deepEqual(answers.map((a) => a.headers.connection), answers.map(() => 'close'), 'answers written while draining ask the client to reconnect elsewhere');
+      assert.deepEqual(answers.map((a) => a.text), answers.map(() => 'done'));
       assert.equal(await sidecar.exited, 0);
       assert.match(sidecar.output(), /"event":"stopped"/);
     } finally {

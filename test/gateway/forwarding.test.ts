@@ -86,6 +86,52 @@ describe('forwarding to the app', () => {
     assert.equal(answer.text, '{"queued":true}');
   });
 
+  it('passes the app headers back as spelled and repeated, with the sidecar\'s X-Request-Id and a Content-Length', async () => {
+    upstream.setBehaviour((_req, res) => {
+      res.setHeader('Set-Cookie', ['a=1; Path=/', 'b=2; HttpOnly']);
+      res.setHeader('X-Request-Id', 'made-up-by-the-app');
+      res.setHeader('Connection', 'X-Hop-Only');
+      res.setHeader('X-Hop-Only', 'not for the client');
+      res.setHeader('X-App-Header', 'kept');
+      // Chunked: the app declares no length; the sidecar buffered the body and declares its own.
+      res.writeHead(201);
+      res.write('{"part":1,');
+      res.end('"part2":2}');
+    });
+    const answer = await send(url(), { headers: { 'content-type': 'application/json', 'x-request-id': 'provider-delivery-7' }, body: '{}' });
+    assert.equal(answer.status, 201);
+    assert.equal(answer.text, '{"part":1,"part2":2}');
+    assert.deepEqual(answer.headers['set-cookie'], ['a=1; Path=/', 'b=2; HttpOnly']);
+    assert.equal(answer.headers['x-request-id'], 'provider-delivery-7', 'the request id the provider sent, not the app\'s');
+    assert.equal(answer.headers['x-app-header'], 'kept');
+    assert.equal(answer.headers['x-hop-only'], undefined, 'a header the app\'s Connection header names is hop-by-hop');
+    assert.equal(answer.headers['content-length'], String(answer.body.length));
+    assert.equal(answer.headers['transfer-encoding'], undefined);
+    assert.equal(answer.headers['content-type'], undefined, 'no Content-Type the app did not send');
+    upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
+  });
+
+  for (const status of [204, 304]) {
+    it(`an app answering ${status} gets ${status} back with no body and no length`, async () => {
+      upstream.setBehaviour((_req, res) => void res.writeHead(status, { etag: '"v1"' }).end());
+      const answer = await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(answer.status, status);
+      assert.equal(answer.body.length, 0);
+      assert.equal(answer.headers['etag'], '"v1"');
+      assert.equal(answer.headers['content-length'], undefined);
+      assert.match(String(answer.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+      // The sidecar's pooled connection to the app is still good for the next delivery.
+      upstream.setBehaviour((_req, res) => void res.writeHead(200).end('next'));
+      assert.equal((await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' })).text, 'next');
+    });
+  }
+
+  it('a rejection carries the request id too', async () => {
+    const answer = await send(`${sidecar.url}/hooks/ci/wrong-token-0123456789abcdefghij`, { headers: { 'content-type': 'application/json', 'x-request-id': 'trace-me-42' }, body: '{}' });
+    assert.equal(answer.status, 404);
+    assert.equal(answer.headers['x-request-id'], 'trace-me-42');
+  });
+
   for (const status of [400, 404, 500, 503]) {
     it(`an app answering ${status} stays ${status}`, async () => {
       upstream.setBehaviour((_req, res) => void res.writeHead(status).end('app says no'));

@@ -6,7 +6,10 @@ import { hashToken, tokenId } from '../../src/state/token-set.js';
 import { startRedisServer, waitFor, type RedisServer } from '../helpers/redis-harness.js';
 import { RedisKeyspace } from '../../src/state/redis/redis-keyspace.js';
 import { rotateToken } from '../../src/tokens/rotate-token.js';
-import { metricValue, redisConfig, sleep, uniquePrefix } from './support.js';
+import { captureLogger, metricValue, ready, redisConfig, sleep, testMetrics, uniquePrefix } from './support.js';
+import { createRedisClient } from '../../src/state/redis/create-redis-client.js';
+import { disconnectRedis } from '../../src/state/redis/disconnect-redis.js';
+import { createRedisTokenBook } from '../../src/tokens/redis-token-book.js';
 import { CONFIGURED_TOKEN, runTokens, startBook, untilEveryBook, writeSidecarConfig, type BookReplica } from './token-fixture.js';
 
 /** Token state in Redis as three replicas and an operator see it (CONTRACT.md, "Token state"). */
@@ -172,6 +175,30 @@ describe('Redis token book', () => {
     assert.equal(replica.book.tokensOf('gitlab')?.has(gitlabToken), true, 'honoured at once, from its configured token');
     await waitFor('the gitlab set to be seeded', async () => (await server.cli('hkeys', `${own.prefix}:{gitlab}:tokens`)) === hashToken(gitlabToken), 2_000);
     assert.equal(replica.book.tokensOf('gitlab')?.has(gitlabToken), true);
+  });
+});
+
+describe('Redis token book at start-up', () => {
+  it('the subscriber ready before the command connection: no failed load, the set loads once the connection is up', async () => {
+    const own = redisConfig({ mode: 'url', url: server.url });
+    const client = createRedisClient(own, undefined, { lazyConnect: true });
+    const subscriber = await ready(createRedisClient(own, undefined, { subscriber: true }));
+    const captured = captureLogger();
+    const book = createRedisTokenBook({ client, subscriber, prefix: own.prefix, hooks: [{ name: 'github', token: CONFIGURED_TOKEN } as unknown as HookConfig], logger: captured.logger, metrics: testMetrics(['github']), startTimeoutMs: 300 });
+    try {
+      await book.start();
+      // Subscribed, and the command connection still waits: nothing was loaded, nothing failed.
+      assert.equal(client.status, 'wait');
+      assert.deepEqual(captured.lines.filter((line) => line.event === 'tokens_resync_failed'), []);
+      assert.equal(book.tokensOf('github')?.has(CONFIGURED_TOKEN), true, 'the configured token stands in meanwhile');
+      await client.connect();
+      await waitFor('the token set to be seeded', async () => (await server.cli('hkeys', `${own.prefix}:{github}:tokens`)) === hashToken(CONFIGURED_TOKEN), 2_000);
+      assert.equal(captured.lines.filter((line) => line.event === 'token_seeded').length, 1);
+      assert.deepEqual(captured.lines.filter((line) => line.event === 'tokens_resync_failed'), []);
+    } finally {
+      await book.close();
+      await disconnectRedis(client);
+    }
   });
 });
 

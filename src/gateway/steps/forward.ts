@@ -1,17 +1,16 @@
 import type { GatewayContext } from '../context.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { countOutcome, observeUpstream } from '../../observability/gateway-metrics.js';
-import { HEADER } from '../answers.js';
 import { buildUpstreamHeaders } from '../upstream-headers.js';
-import { copyAppHeaders } from '../app-response-headers.js';
+import { writeAppAnswer } from '../app-answer.js';
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
 /**
  * Forwards the verified delivery: exact body bytes, the URL token gone from the path, hop-by-hop
  * headers dropped, X-Forwarded-* and Hookguard-Verified added. The app's status, headers and body
- * come back as they were; the sidecar answers 2xx only when the app did. Resolves to whether the
- * app accepted the delivery (answered 2xx).
+ * come back as they were (app-answer.ts); the sidecar answers 2xx only when the app did. Resolves
+ * to whether the app accepted the delivery (answered 2xx).
  */
 export async function forward(ctx: GatewayContext, deps: GatewayDeps): Promise<boolean> {
   const hook = ctx.state.hook!;
@@ -34,10 +33,7 @@ export async function forward(ctx: GatewayContext, deps: GatewayDeps): Promise<b
     return false;
   }
   ctx.state.forwarded = true;
-  copyAppHeaders(result.headers, ctx);
-  ctx.status = result.status;
-  ctx.body = result.body;
-  ctx.set(HEADER.requestId, ctx.state.requestId);
+  writeAppAnswer(ctx, result, { requestId: ctx.state.requestId, close: deps.lifecycle.shuttingDown });
   countOutcome(deps.metrics, hook.name, 'accepted');
   observeUpstream(deps.metrics, hook.name, STATUS_CLASSES[Math.floor(result.status / 100)] ?? 'other', result.seconds);
   return result.status >= 200 && result.status < 300;

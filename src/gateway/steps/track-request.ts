@@ -4,7 +4,6 @@ import type { GatewayDeps } from '../gateway-deps.js';
 import { UNMATCHED_HOOK } from '../../observability/metric-names.js';
 import { clientAddress } from '../../net/client-address.js';
 import { peerAddress, peerText } from '../../net/peer-address.js';
-import { HEADER } from '../answers.js';
 import { reject } from '../reject.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,7 +28,6 @@ export function trackRequest(ctx: GatewayContext, deps: GatewayDeps): boolean {
   state.source = address === peer ? peerText(req.socket) : address?.toString() ?? '';
   const query = ctx.querystring;
   state.search = query === '' ? '' : `?${query}`;
-  ctx.set(HEADER.requestId, state.requestId);
 
   const lifecycle = deps.lifecycle;
   if (lifecycle.shuttingDown) {
