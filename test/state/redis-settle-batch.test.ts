@@ -8,7 +8,7 @@ import { createRedisStore, type RedisStoreDeps } from '../../src/state/redis/cre
 import { RedisUnavailableError } from '../../src/state/redis/redis-unavailable-error.js';
 import { SETTLE_DELAY_MS } from '../../src/state/redis/settle-batcher.js';
 import { startRedisServer, waitFor, type RedisServer } from '../helpers/redis-harness.js';
-import { callDelta, commandCalls, quietLogger, ready, redisConfig, uniquePrefix } from './support.js';
+import { callDelta, commandCalls, quietLogger, ready, redisConfig, sleep, uniquePrefix } from './support.js';
 
 /**
  * Settles are queued per hook and carried by the hook's next script, or written by a timer: one
@@ -141,11 +141,32 @@ describe('settles carried by the next script of the hook', () => {
     const elapsed = performance.now() - started;
     const delta = callDelta([before], [await commandCalls(server.port)]);
     assert.ok(elapsed >= delayMs - 5, `written after ${elapsed} ms`);
-    // One batch script (an EVAL: its first call on this connection), and the GET of the check above.
+    // One batch script (its first run: an EVAL after EVALSHA found no script), and the GET of the check above.
     assert.equal(scripts(delta), 1);
     assert.deepEqual([await record(prefix, 'quiet', 't1'), await record(prefix, 'quiet', 't2'), await record(prefix, 'quiet', 't3')], ['done', 'done', null]);
     const ttl = await admin.ttl(`${prefix}:{quiet}:replay:t1`);
     assert.ok(ttl > 590 && ttl <= 600, `done TTL ${ttl}`);
+  });
+
+  it('a settle queued after the queue was carried still waits its whole delay for a carrier', async () => {
+    const prefix = uniquePrefix();
+    const delayMs = 400;
+    const { store } = await replica({ prefix, settleDelayMs: delayMs });
+    const limits = limitsOf('steady');
+    for (const id of ['e1', 'e2']) assert.equal((await store.admitAndClaim(limits, 's', claimOf('steady', id))).claim, 'claimed');
+    // e1 arms the queue's timer; a script carries e1 half-way through; e2 is queued right after.
+    const first = store.settleDelivery('steady', 'e1', true, 600);
+    await sleep(delayMs / 2);
+    assert.equal((await store.admitAndClaim(limits, 's', claimOf('steady', 'carrier'))).claim, 'claimed');
+    await first;
+    const queuedAt = performance.now();
+    const before = await commandCalls(server.port);
+    await store.settleDelivery('steady', 'e2', true, 600);
+    const waited = performance.now() - queuedAt;
+    // The timer armed for e1 fired while e2 was young: it waited again instead of writing e2 early.
+    assert.ok(waited >= delayMs - 5, `e2 written after ${waited.toFixed(0)} ms, before its ${delayMs} ms`);
+    assert.equal(scripts(callDelta([before], [await commandCalls(server.port)])), 1, 'one script of its own');
+    assert.equal(await record(prefix, 'steady', 'e2'), 'done');
   });
 
   it('the default delay is short: a settle alone is written within a fraction of a second', async () => {

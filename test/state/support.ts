@@ -62,14 +62,18 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: 
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `INFO commandstats` of one server: command → calls. */
+/** `INFO commandstats` of one server: command → calls that ran. */
 export async function commandCalls(port: number): Promise<Map<string, number>> {
   const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
     await admin.connect();
     const text = await admin.info('commandstats');
     const calls = new Map<string, number>();
-    for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+    // Commands that ran: a call refused (rejected_calls) or answered with an error such as NOSCRIPT
+    // (failed_calls) did no work.
+    for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)(?:.*?,rejected_calls=(\d+),failed_calls=(\d+))?/gm)) {
+      calls.set(match[1]!, Number(match[2]) - Number(match[3] ?? 0) - Number(match[4] ?? 0));
+    }
     return calls;
   } finally {
     admin.disconnect();

@@ -77,14 +77,24 @@ const APPLIED: SettleOutcome = Object.freeze({ ok: true });
 const NOT_SENT: SettleOutcome = Object.freeze({ ok: false, sent: false });
 
 interface Queue {
-  readonly entries: QueuedSettle[];
-  timer?: NodeJS.Timeout;
+  entries: QueuedSettle[];
+  /** When the oldest of `entries` was queued (performance.now()). */
+  oldestAt: number;
+  /**
+   * Armed by the first settle queued while no timer runs, and left running when a script carries
+   * the queue. When it fires on younger settles than it was armed for, it waits again for the
+   * oldest of them; on an empty queue it stops. So every settle waits its full `delayMs` for a
+   * carrier, and steady traffic costs one timer per `delayMs` per queue instead of a setTimeout and
+   * a clearTimeout per delivery.
+   */
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class SettleBatcher {
   private readonly queues = new Map<string, Queue>();
   /** Scripts carrying settles that have not answered yet; close() waits for them. */
-  private readonly running = new Set<Promise<void>>();
+  private sending = 0;
+  private whenIdle: Array<() => void> = [];
   private closing = false;
 
   constructor(private readonly options: SettleBatcherOptions) {}
@@ -98,13 +108,14 @@ export class SettleBatcher {
 
   add(queueName: string, entry: QueuedSettle): void {
     let queue = this.queues.get(queueName);
-    if (!queue) this.queues.set(queueName, (queue = { entries: [] }));
+    if (!queue) this.queues.set(queueName, (queue = { entries: [], oldestAt: 0, timer: undefined }));
+    if (queue.entries.length === 0) queue.oldestAt = performance.now();
     queue.entries.push(entry);
     if (this.closing || queue.entries.length >= this.options.maxBatch) {
       this.flush(queueName);
       return;
     }
-    queue.timer ??= setTimeout(() => this.flush(queueName), this.options.delayMs);
+    if (queue.timer === undefined) this.arm(queueName, queue, this.options.delayMs);
   }
 
   /**
@@ -121,10 +132,30 @@ export class SettleBatcher {
   /** Writes every queued settle, and waits until every script carrying settles has answered. */
   async close(): Promise<void> {
     this.closing = true;
-    while (this.queues.size > 0 || this.running.size > 0) {
+    while (this.queued > 0 || this.sending > 0) {
       for (const queueName of [...this.queues.keys()]) this.flush(queueName);
-      await Promise.all(this.running);
+      if (this.sending > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
     }
+    for (const queue of this.queues.values()) clearTimeout(queue.timer);
+    this.queues.clear();
+  }
+
+  private arm(queueName: string, queue: Queue, ms: number): void {
+    queue.timer = setTimeout(() => this.onTimer(queueName), ms);
+  }
+
+  private onTimer(queueName: string): void {
+    const queue = this.queues.get(queueName);
+    if (!queue) return;
+    queue.timer = undefined;
+    // An empty queue is forgotten (a hook removed by a reload leaves nothing behind).
+    if (queue.entries.length === 0) {
+      this.queues.delete(queueName);
+      return;
+    }
+    const wait = queue.oldestAt + this.options.delayMs - performance.now();
+    if (wait >= 1) this.arm(queueName, queue, wait);
+    else this.flush(queueName);
   }
 
   /** Sends the queue as a batch of its own now (the timer, the cap, close). */
@@ -149,26 +180,29 @@ export class SettleBatcher {
     } catch (error) {
       reply = Promise.reject(error);
     }
-    this.track(
-      reply.then(
-        () => finishAll(batch, APPLIED),
-        (error: unknown) => finishAll(batch, { ok: false, sent: true, error }),
-      ),
+    this.sending++;
+    reply.then(
+      () => this.answered(batch, APPLIED),
+      (error: unknown) => this.answered(batch, { ok: false, sent: true, error }),
     );
     return reply;
   }
 
-  private take(queueName: string): readonly QueuedSettle[] {
-    const queue = this.queues.get(queueName);
-    if (!queue) return NO_SETTLES;
-    this.queues.delete(queueName);
-    clearTimeout(queue.timer);
-    return queue.entries;
+  private answered(batch: readonly QueuedSettle[], outcome: SettleOutcome): void {
+    finishAll(batch, outcome);
+    if (--this.sending > 0 || this.whenIdle.length === 0) return;
+    const waiting = this.whenIdle;
+    this.whenIdle = [];
+    for (const resolve of waiting) resolve();
   }
 
-  private track(done: Promise<void>): void {
-    this.running.add(done);
-    void done.finally(() => this.running.delete(done));
+  /** The queue's settles, leaving it empty (its timer runs on). */
+  private take(queueName: string): readonly QueuedSettle[] {
+    const queue = this.queues.get(queueName);
+    if (!queue || queue.entries.length === 0) return NO_SETTLES;
+    const batch = queue.entries;
+    queue.entries = [];
+    return batch;
   }
 }
 
