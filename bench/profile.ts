@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { runLoad } from './load/run-load.js';
 import { cpuMicros } from './proc-stats.js';
 import { DELIVERY_HEADER } from './delivery.js';
 import { summarizeCpuProfile, renderProfileSummary, type CpuProfile } from './report/cpu-profile.js';
+import { renderAllocationSummary, summarizeAllocationProfile, type AllocationProfile } from './report/allocation-profile.js';
 import type { HookguardOptions } from './targets/start-hookguard.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -21,6 +22,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
  *      speedscope for the flame graph).
  *   2. `perf record -e cpu-clock` with `--perf-basic-prof` (when perf is installed): on-CPU samples
  *      only, kernel included, which V8's wall-clock sampler cannot tell apart from waiting.
+ *   3. V8's sampling heap profiler, collected objects included (targets/allocation-sampler.mjs):
+ *      bytes allocated per request by owner and by function (DIR/allocations.heapprofile). What a
+ *      request allocates is what the young generation absorbs: scavenges, promotions, heap size.
  * The sidecar is pinned to core 0 and everything else (app, Redis, load generator) to core 1 when
  * taskset is there, so that its samples are its own work rather than time spent preempted by them.
  * The summary goes to stdout and DIR/summary.md.
@@ -81,6 +85,21 @@ export async function runProfile(options: BenchOptions, dirOption: string): Prom
         '',
       );
     }
+    const heapFile = join(dir, 'allocations.heapprofile');
+    rmSync(heapFile, { force: true });
+    const heap = await profiled(context, options, withRedis, { allocationProfile: heapFile }, pin);
+    if (existsSync(heapFile)) {
+      const allocations = summarizeAllocationProfile(JSON.parse(readFileSync(heapFile, 'utf8')) as AllocationProfile, ROOT, heap.requests);
+      sections.push(
+        `## Pass 3: allocations (V8 sampling heap profiler, collected objects included)`,
+        '',
+        `${Math.round(heap.rps)} rps, ${heap.requests} requests sampled. Profile: ${heapFile} (opens in Chrome DevTools, Memory tab).`,
+        '',
+        renderAllocationSummary(allocations),
+      );
+    } else {
+      sections.push('## Pass 3: allocations', '', `No allocation profile appeared in ${heapFile}.`, '');
+    }
     const text = `${sections.join('\n')}\n`;
     writeFileSync(join(dir, 'summary.md'), text);
     process.stdout.write(text);
@@ -96,6 +115,7 @@ interface Pass {
   readonly cpuMs: number;
   readonly wallMs: number;
   readonly cpuUsPerReq: number;
+  readonly requests: number;
 }
 
 async function profiled(context: BenchContext, options: BenchOptions, withRedis: boolean, hookguard: HookguardOptions, pin: boolean, perfData?: string): Promise<Pass> {
@@ -122,13 +142,22 @@ async function profiled(context: BenchContext, options: BenchOptions, withRedis:
     const recorder = perfData
       ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '997', '-p', String(pid), '-o', perfData, '--', 'sleep', String(options.profileSeconds)], { stdio: 'ignore' })
       : undefined;
+    if (hookguard.allocationProfile) {
+      process.kill(pid!, 'SIGUSR1');
+      await new Promise((done) => setTimeout(done, 200));
+    }
     const cpuBefore = cpuMicros(pid!);
     const wallBefore = Date.now();
     const result = await runLoad(spec(options.profileSeconds, perfData ? 'perf' : 'prof'), options.tool, context.workDir, load.cpu !== undefined ? { cpu: load.cpu } : {});
     const cpuMs = (cpuMicros(pid!) - cpuBefore) / 1000;
     const wallMs = Date.now() - wallBefore;
     if (recorder) await new Promise((done) => recorder.once('exit', done));
-    return { started, rps: result.rps, cpuMs, wallMs, cpuUsPerReq: (cpuMs * 1000) / Math.max(1, result.requests) };
+    if (hookguard.allocationProfile) {
+      process.kill(pid!, 'SIGUSR2');
+      // The sampler renames the finished file into place.
+      for (let waited = 0; waited < 10_000 && !existsSync(hookguard.allocationProfile); waited += 100) await new Promise((done) => setTimeout(done, 100));
+    }
+    return { started, rps: result.rps, cpuMs, wallMs, cpuUsPerReq: (cpuMs * 1000) / Math.max(1, result.requests), requests: result.requests };
   } finally {
     await target.stop();
   }

@@ -142,7 +142,7 @@ export function summarizeCpuProfile(profile: CpuProfile, root: string, top = 30)
   };
 }
 
-function packageOf(name: string, url: string): string {
+export function packageOf(name: string, url: string): string {
   if (name.startsWith('(')) return name;
   if (url === '') return '(native / V8 builtins)';
   if (url.startsWith('node:')) return 'node: core';

@@ -10,15 +10,22 @@ export interface HookguardOptions {
   readonly cpuProfileDir?: string;
   /** More node flags (for example --perf-basic-prof, so that `perf` can name JIT frames). */
   readonly nodeFlags?: readonly string[];
+  /** Sample allocations into this file (bench/targets/allocation-sampler.mjs; SIGUSR1 starts, SIGUSR2 writes). */
+  readonly allocationProfile?: string;
 }
+
+const ALLOCATION_SAMPLER = fileURLToPath(new URL('./allocation-sampler.mjs', import.meta.url));
 
 /** `node dist/cli.js sidecar` as its own process, so that its CPU and memory come from the OS. */
 export async function startHookguard(configFile: string, options: HookguardOptions = {}): Promise<Target> {
   const port = await freePort();
   const adminPort = await freePort();
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-interval', '250'] : [];
+  const sampler = options.allocationProfile ? [`--import=${ALLOCATION_SAMPLER}`] : [];
+  const env = options.allocationProfile ? { ...process.env, BENCH_ALLOCATION_PROFILE: options.allocationProfile } : process.env;
   const sidecar = startProcess('hookguard', process.execPath, [
     ...profile,
+    ...sampler,
     ...(options.nodeFlags ?? []),
     CLI,
     'sidecar',
@@ -28,7 +35,7 @@ export async function startHookguard(configFile: string, options: HookguardOptio
     `127.0.0.1:${port}`,
     '--admin',
     `127.0.0.1:${adminPort}`,
-  ]);
+  ], { env });
   const adminOrigin = `http://127.0.0.1:${adminPort}`;
   try {
     await waitForHttp(sidecar, `${adminOrigin}/readyz`, 30_000);
