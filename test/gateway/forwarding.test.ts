@@ -111,6 +111,19 @@ describe('forwarding to the app', () => {
     upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
   });
 
+  for (const size of [1, 300, 8192, 8193, 200 * 1024]) {
+    it(`passes the app's binary answer of ${size} bytes back byte for byte`, async () => {
+      // Every byte value, invalid UTF-8 included, whichever way the answer is written.
+      const body = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)), randomBytes(size)]).subarray(0, size);
+      upstream.setBehaviour((_req, res) => void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body));
+      const answer = await send(url(), { headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['content-length'], String(size));
+      assert.ok(answer.body.equals(body), 'the same bytes');
+      upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
+    });
+  }
+
   for (const status of [204, 304]) {
     it(`an app answering ${status} gets ${status} back with no body and no length`, async () => {
       upstream.setBehaviour((_req, res) => void res.writeHead(status, { etag: '"v1"' }).end());
