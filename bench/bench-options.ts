@@ -48,7 +48,7 @@ export const USAGE = `usage: node --import tsx bench/run.ts [options]
   --connections N       connections of the saturation shape (default 32)
   --loader wrk|autocannon   saturation load generator (default: wrk when installed)
   --only a,b            scenarios: ${SCENARIOS.join(', ')}
-  --profile DIR         instead of the bench: CPU-profile the sidecar under saturation into DIR
+  --profile DIR         instead of the bench: profile the sidecar under saturation (CPU, on-CPU, allocations) into DIR
   --profile-seconds S   length of the profiled load (default 20); --profile-body BYTES (default 1024); --profile-hooks N (default 1)
   --hookguard-node-flags "..."   node flags for every sidecar, e.g. "--max-old-space-size=48"
 Timings never fail the run; it exits 1 only when a scenario could not run (start-up failure,

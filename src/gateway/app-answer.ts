@@ -21,6 +21,9 @@ const NO_CONTENT: ReadonlySet<number> = new Set([204, 205, 304]);
 
 const REQUEST_ID = HEADER.requestId.toLowerCase();
 
+/** Bodies up to this size are copied once into the head's string rather than written beside it. */
+const ONE_WRITE_MAX = 8192;
+
 /**
  * Writes the app's answer to the client as it came: its status, its headers in their order and
  * spelling, its body. Left out: hop-by-hop headers (and any the app's Connection header names),
@@ -56,8 +59,6 @@ export function writeAppAnswer(ctx: GatewayContext, answer: AppAnswer, options: 
   } else res.end(answer.body);
 }
 
-/** Bodies up to this size are copied once into the head's string rather than written beside it. */
-const ONE_WRITE_MAX = 8192;
 
 /** The app's headers that go back to the client, as a flat [name, value, ...] list. */
 export function appHeaders(raw: readonly Buffer[]): string[] {
