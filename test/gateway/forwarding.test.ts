@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { startSidecar, secretsDir, type TestSidecar } from '../helpers/sidecar.js';
 import { startUpstream, deadPort } from '../helpers/upstream.js';
 import { send } from '../helpers/http-client.js';
@@ -123,6 +124,43 @@ describe('forwarding to the app', () => {
       upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
     });
   }
+
+  it('answers pipelined requests on one connection in order, each with its own body, the first one slowest', async () => {
+    // The app answers the first delivery last: the sidecar must hold the later answers back.
+    upstream.setBehaviour((req, res) => {
+      const n = Number(req.body.toString().replace(/\D/g, ''));
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(n === 2 ? 'x'.repeat(9000) : `answer ${n}`), n === 0 ? 80 : 0);
+    });
+    const path = new URL(url()).pathname;
+    const request = (n: number) => `POST ${path} HTTP/1.1\r\nHost: hooks\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"n":${n}}`;
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const socket = connect(Number(new URL(sidecar.url).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        const text = Buffer.concat(chunks).toString('latin1');
+        if (text.split('HTTP/1.1 ').length - 1 === 3 && text.endsWith('answer 1')) socket.end();
+      });
+      socket.on('end', () => resolve(Buffer.concat(chunks)));
+      socket.on('error', reject);
+      socket.write(request(0) + request(2) + request(1));
+    });
+    const answers: Array<{ status: number; body: string }> = [];
+    let rest = raw.toString('latin1');
+    while (rest.length > 0) {
+      const headEnd = rest.indexOf('\r\n\r\n');
+      const head = rest.slice(0, headEnd);
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)![1]);
+      answers.push({ status: Number(head.slice(9, 12)), body: rest.slice(headEnd + 4, headEnd + 4 + length) });
+      rest = rest.slice(headEnd + 4 + length);
+    }
+    assert.deepEqual(answers, [
+      { status: 200, body: 'answer 0' },
+      { status: 200, body: 'x'.repeat(9000) },
+      { status: 200, body: 'answer 1' },
+    ]);
+    upstream.setBehaviour((_req, res) => void res.writeHead(200).end());
+  });
 
   for (const status of [204, 304]) {
     it(`an app answering ${status} gets ${status} back with no body and no length`, async () => {
