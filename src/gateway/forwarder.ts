@@ -47,7 +47,8 @@ class ResponseTooLarge extends Error {
  * Each call is one `pool.dispatch()` with a small handler object that collects the answer's chunks
  * into an array and settles one promise; the answer's raw headers are handed on as they came, for
  * app-answer.ts to filter once into the client's answer. No Readable, no async iterator, no
- * AbortSignal. The pool's headersTimeout bounds the wait for the app's answer and its bodyTimeout each pause in the body.
+ * AbortSignal. The pool's headersTimeout bounds the wait for the app's answer and its bodyTimeout
+ * each pause in the body.
  */
 export function createForwarder(upstream: URL, timeouts: Timeouts, options: { connections?: number; keepAliveMs?: number } = {}): Forwarder {
   const pool = new Pool(upstream.origin, {
