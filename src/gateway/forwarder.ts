@@ -2,13 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { Pool, errors } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Timeouts } from '../config/types.js';
+import type { BodyChunks } from '../verify/types.js';
 
 export interface ForwardRequest {
   /** Path and query on the app. */
   readonly path: string;
   /** Flat [name, value, name, value, ...] list, hop-by-hop headers already removed. */
   readonly headers: string[];
-  readonly body: Buffer;
+  /** The body as it arrived (collect-body.ts): written chunk by chunk, never joined. */
+  readonly body: BodyChunks;
 }
 
 export type ForwardResult =
@@ -44,7 +46,7 @@ class ResponseTooLarge extends Error {
  * idle connections first: it honours the app's `Keep-Alive: timeout=N` hint minus a margin, and
  * without a hint keeps connections for at most `keepAliveMs` (DEFAULT_UPSTREAM_IDLE_MS).
  *
- * Each call is one `pool.dispatch()` with a small handler object that collects the answer's chunks
+ * Each call is one `pool.dispatch()` (the body as dispatchBody hands it over) with a small handler object that collects the answer's chunks
  * into an array and settles one promise; the answer's raw headers are handed on as they came, for
  * app-answer.ts to filter once into the client's answer. No Readable, no async iterator, no
  * AbortSignal. The pool's headersTimeout bounds the wait for the app's answer and its bodyTimeout
@@ -68,9 +70,7 @@ export function createForwarder(upstream: URL, timeouts: Timeouts, options: { co
       handler.resolve = resolve;
     });
     try {
-      // A Buffer body is written as is (cork, head, body, uncork): undici sets Content-Length from
-      // its length and never copies it.
-      pool.dispatch({ path: request.path, method: 'POST', headers: request.headers, body: request.body }, handler);
+      pool.dispatch({ path: request.path, method: 'POST', ...dispatchBody(request) }, handler);
     } catch (error) {
       // dispatch() reports its own failures through onError; this is a belt for anything else.
       handler.onError(error as Error);
@@ -162,6 +162,32 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 }
 
 function noop(): void {}
+
+/**
+ * The body and headers as undici takes them. No chunk or one (nearly every delivery): a Buffer,
+ * which undici writes as is (cork, head, body, uncork), with a Content-Length from its length. More
+ * than one (a large body): the array itself, which undici writes chunk by chunk, waiting for the
+ * socket to drain, and without copying; it takes the length from the headers, so one is added when
+ * the client sent none (a chunked request), and undici refuses to send more or fewer bytes than a
+ * Content-Length that is there.
+ * undici's dispatch takes any iterable as a body (its docs and its own check say so); its type
+ * declarations list only the other kinds, hence the one cast. test/gateway/forwarder.test.ts sends
+ * bodies of many chunks, with and without a Content-Length, and fails if undici stops taking them.
+ */
+function dispatchBody(request: ForwardRequest): { headers: string[]; body: Dispatcher.DispatchOptions['body'] } {
+  const body = request.body;
+  if (body.length <= 1) return { headers: request.headers, body: body[0] ?? EMPTY };
+  const iterable = body as unknown as Dispatcher.DispatchOptions['body'];
+  if (hasContentLength(request.headers)) return { headers: request.headers, body: iterable };
+  let length = 0;
+  for (const chunk of body) length += chunk.length;
+  return { headers: [...request.headers, 'Content-Length', String(length)], body: iterable };
+}
+
+function hasContentLength(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.length === 14 && headers[i]!.toLowerCase() === 'content-length') return true;
+  return false;
+}
 
 /** The Content-Length the app declared (raw headers as Buffers), 0 when it declared none. */
 function declaredLength(raw: readonly Buffer[]): number {

@@ -2,6 +2,7 @@ import type { CompiledHook } from './compiled-hook.js';
 import type { Runtime } from './gateway-deps.js';
 import type { Address } from '../net/normalize-address.js';
 import type { RequestClaim } from './delivery-claim.js';
+import type { BodyChunks } from '../verify/types.js';
 
 /** What the pipeline learns about a request, step by step (Koa's ctx.state). */
 export interface RequestState {
@@ -18,7 +19,8 @@ export interface RequestState {
   address?: Address;
   /** The socket's peer, parsed. */
   peer?: Address;
-  body?: Buffer;
+  /** The body's chunks, once readBody has read it whole. */
+  body?: BodyChunks;
   /** The query string including '?', or ''. */
   search: string;
   /** Set when the app answered (whatever its status). */

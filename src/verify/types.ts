@@ -15,10 +15,19 @@ export const PROVIDERS = [
 ] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
+/**
+ * A body's exact bytes as the chunks they arrived in: in order, their concatenation is the body
+ * (none for an empty body). A large body arrives in many chunks, each in a buffer of its own;
+ * keeping them spares a copy into one buffer and half the memory per body. Readers that hash the
+ * body feed the chunks one by one; the few that need it in one piece (JSON, form parameters,
+ * Ed25519) call joinBody (join-body.ts), which copies only when there is more than one chunk.
+ */
+export type BodyChunks = readonly Buffer[];
+
 /** What a verifier sees of a request: the raw bytes, never a parsed body. */
 export interface SignedRequest {
   /** The exact body bytes as received. Signatures are computed over these, never over a re-serialisation. */
-  readonly body: Buffer;
+  readonly body: BodyChunks;
   /** Node's header object: lower-case names; repeated headers joined by Node's rules. */
   readonly headers: IncomingHttpHeaders;
   /** Path and query as the provider called it, with the URL token already removed. */

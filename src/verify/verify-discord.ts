@@ -47,7 +47,7 @@ export function verifyDiscord(request: SignedRequest, settings: SchemeSettings, 
   const timestamp = parseUnixSeconds(timestampText);
   if (timestamp === undefined) return BAD_TIMESTAMP;
   // Ed25519 verifies one message in one piece, so this one copy of the body cannot be avoided.
-  const message = Buffer.concat([Buffer.from(timestampText, 'utf8'), request.body]);
+  const message = Buffer.concat([Buffer.from(timestampText, 'utf8'), ...request.body]);
   let matched = false;
   for (const key of keysOf(settings)) {
     if (verifyQuietly(message, key, signature)) matched = true;

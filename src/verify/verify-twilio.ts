@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HmacAlgorithm, ProviderScheme, SchemeSettings, SignedRequest, VerifyResult } from './types.js';
+import type { BodyChunks, HmacAlgorithm, ProviderScheme, SchemeSettings, SignedRequest, VerifyResult } from './types.js';
 import { BAD_SIGNATURE, VERIFIED } from './types.js';
 import { headerValue } from './header-value.js';
 import { decodeBase64 } from './decode-base64.js';
@@ -9,6 +9,7 @@ import { mediaType } from './media-type.js';
 import { hmacDigest } from './hmac-digest.js';
 import { utf8Keys } from './utf8-keys.js';
 import { memoizePerSettings } from './memoize-per-settings.js';
+import { bodyLength, joinBody } from './join-body.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const DIGEST_BYTES: Readonly<Partial<Record<HmacAlgorithm, number>>> = { sha1: 20, sha256: 32 };
@@ -39,6 +40,13 @@ function signedUrlBases(publicUrl: string | undefined): readonly string[] {
 }
 
 const basesOf = memoizePerSettings((settings) => Object.freeze(signedUrlBases(settings.publicUrl)));
+
+/** SHA-256 of the body, chunk by chunk. */
+function sha256(body: BodyChunks): Buffer {
+  const hash = createHash('sha256');
+  for (const chunk of body) hash.update(chunk);
+  return hash.digest();
+}
 
 /**
  * `key + value` of every form parameter, keys sorted, repeated keys' distinct values sorted, no
@@ -113,10 +121,10 @@ export function verifyTwilio(request: SignedRequest, settings: SchemeSettings): 
   let parameters = '';
   if (bodyHashes.length > 0) {
     const claimed = bodyHashes.length === 1 ? decodeHex(bodyHashes[0] ?? '', 32) : undefined;
-    if (claimed === undefined || !safeEqual(claimed, createHash('sha256').update(request.body).digest())) return BAD_SIGNATURE;
-  } else if (request.body.length > 0) {
+    if (claimed === undefined || !safeEqual(claimed, sha256(request.body))) return BAD_SIGNATURE;
+  } else if (bodyLength(request.body) > 0) {
     if (mediaType(request.headers) !== FORM) return BAD_SIGNATURE;
-    parameters = sortedFormParameters(request.body);
+    parameters = sortedFormParameters(joinBody(request.body));
   }
 
   // Every key against every URL spelling, all computed, so timing tells nothing about which matched.

@@ -23,6 +23,7 @@ describe('forwarding to the app', () => {
       timeouts: { upstreamSeconds: 1 },
       hooks: [
         { name: 'ci', path: '/hooks/ci', upstreamPath: '/internal/ci', provider: 'none', token: secrets.secret(TOKEN), contentTypes: ['application/json', 'application/octet-stream'] },
+        { name: 'big', path: '/hooks/big', provider: 'none', token: secrets.secret(TOKEN), contentTypes: ['application/octet-stream'], maxBodyBytes: 4 * 1_048_576 },
       ],
     });
   });
@@ -39,6 +40,21 @@ describe('forwarding to the app', () => {
     assert.equal(answer.status, 200);
     assert.deepEqual(upstream.received.at(-1)!.body, body);
   });
+
+  for (const framing of ['a Content-Length', 'chunked transfer encoding'] as const) {
+    it(`forwards a 3 MiB body sent with ${framing} byte for byte, with its Content-Length`, async () => {
+      // Many socket reads: the body travels as the chunks it arrived in (collect-body.ts, forwarder.ts).
+      const body = randomBytes(3 * 1_048_576 + 3);
+      const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+      if (framing === 'a Content-Length') headers['content-length'] = String(body.length);
+      const answer = await send(`${sidecar.url}/hooks/big/${TOKEN}`, { headers, body });
+      assert.equal(answer.status, 200, answer.text);
+      const got = upstream.received.at(-1)!;
+      assert.equal(got.headers['content-length'], String(body.length));
+      assert.equal(got.headers['transfer-encoding'], undefined);
+      assert.ok(got.body.equals(body));
+    });
+  }
 
   it('forwards the exact bytes of a UTF-8 body, unnormalised', async () => {
     // Odd spacing, escaped and raw non-ASCII, a BOM: a re-serialised body would break signatures.

@@ -4,6 +4,8 @@ import twilioSdk from 'twilio';
 import { startSidecar, secretsDir, type TestSidecar } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { send } from '../helpers/http-client.js';
+import { joinBody } from '../../src/verify/join-body.js';
+import type { BodyChunks } from '../../src/verify/types.js';
 import { sample, scrape } from '../helpers/metrics.js';
 import {
   githubFixture,
@@ -69,7 +71,7 @@ describe('provider signatures through the sidecar', () => {
   });
 
   const now = () => Math.floor(Date.now() / 1000);
-  const deliver = (provider: string, signed: { headers: Record<string, unknown>; body: Buffer }, body = signed.body) =>
+  const deliver = (provider: string, signed: { headers: Record<string, unknown>; body: BodyChunks }, body = joinBody(signed.body)) =>
     send(`${sidecar.url}/hooks/${provider}`, { headers: { 'content-type': 'application/json', ...(signed.headers as Record<string, string>) }, body });
 
   for (const p of PROVIDERS) {
@@ -86,7 +88,7 @@ describe('provider signatures through the sidecar', () => {
       if (p.fixture.signsBody) {
         it('refuses the same delivery with one body byte changed (401 signature)', async () => {
           const signed = await credentials.get(p.provider)!.sign({ body: p.fixture.body, timestamp: now() });
-          const tampered = Buffer.from(signed.body);
+          const tampered = Buffer.from(joinBody(signed.body));
           tampered[5] = tampered[5]! ^ 0x01;
           const answer = await deliver(p.provider, signed, tampered);
           assert.equal(answer.status, 401);

@@ -68,7 +68,7 @@ export function describeCommonCases(fixture: SchemeFixture): void {
 
     it('refuses a request that has no headers at all', async () => {
       const credential = fixture.credential();
-      assert.deepEqual(verify({ headers: {}, body: fixture.body, url: '/' }, [credential.setting]), BAD_SIGNATURE);
+      assert.deepEqual(verify({ headers: {}, body: [fixture.body], url: '/' }, [credential.setting]), BAD_SIGNATURE);
     });
 
     const malformed: ReadonlyArray<readonly [string, (valid: string) => string | string[]]> = [

@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import twilioSdk from 'twilio';
-import type { HmacSettings, ProviderScheme, SchemeSettings, SignedRequest } from '../../src/verify/types.js';
+import type { BodyChunks, HmacSettings, ProviderScheme, SchemeSettings, SignedRequest } from '../../src/verify/types.js';
 import { github } from '../../src/verify/verify-github.js';
 import { gitlab } from '../../src/verify/verify-gitlab.js';
 import { stripe } from '../../src/verify/verify-stripe.js';
@@ -54,7 +54,7 @@ export interface SchemeFixture {
 const JSON_BODY = Buffer.from('{"id":"evt_1NfLVZ2eZvKYlo2C","object":"event","type":"ping","data":{"n":1,"text":"héllo"}}', 'utf8');
 
 export function request(headers: IncomingHttpHeaders, body: Buffer, url = '/hooks/test'): SignedRequest {
-  return { headers, body, url };
+  return { headers, body: [body], url };
 }
 
 export function withHeader(base: SignedRequest, name: string, value: string | string[] | undefined): SignedRequest {
@@ -64,8 +64,9 @@ export function withHeader(base: SignedRequest, name: string, value: string | st
   return { ...base, headers };
 }
 
-export function withBody(base: SignedRequest, body: Buffer): SignedRequest {
-  return { ...base, body };
+/** The request with another body: one buffer (one chunk), or the chunks themselves. */
+export function withBody(base: SignedRequest, body: Buffer | BodyChunks): SignedRequest {
+  return { ...base, body: Buffer.isBuffer(body) ? [body] : body };
 }
 
 function baseSettings(secrets: readonly string[]): SchemeSettings {

@@ -3,7 +3,7 @@ import type { GatewayDeps } from '../gateway-deps.js';
 import { reject } from '../reject.js';
 import { inFlightSecondsOf } from '../delivery-claim.js';
 
-const NO_BODY = Buffer.alloc(0);
+const NO_BODY: readonly Buffer[] = [];
 
 /**
  * Lockout and rate limits, before the body is read so that a flood costs no body bytes. The store
