@@ -40,11 +40,24 @@ const kCollector = Symbol('hookguard.collectBody');
 
 type Collecting = IncomingMessage & { [kCollector]?: Collector | null };
 
+/**
+ * Chunks of at least this size are kept as they came. Smaller ones after the first are copied into
+ * a shared block: a client that sends its body a few bytes per packet would otherwise make node:http
+ * hand over a Buffer and an ArrayBuffer (about 200 bytes of objects) per few bytes, and a body of a
+ * megabyte could cost a hundred times that in memory.
+ */
+export const KEEP_CHUNKS_FROM = 16 * 1024;
+/** The size of the blocks small chunks are copied into (less when the Content-Length says less is left). */
+const BLOCK_BYTES = 64 * 1024;
+
 /** One read's state, hung on the stream so that the listeners can be shared module-level functions. */
 class Collector {
-  /** Every chunk so far, in order; no copy is made of any. */
+  /** The body so far, in order, except what is in `block`. */
   readonly chunks: Buffer[] = [];
   size = 0;
+  /** Where small chunks are being copied, and how much of it is filled. */
+  block: Buffer | null = null;
+  blockUsed = 0;
 
   constructor(
     readonly limit: number,
@@ -58,11 +71,13 @@ class Collector {
 /**
  * Reads an IncomingMessage's whole body, refusing more than `limit` bytes.
  *
- * Resolves to the body as the chunks it arrived in (verify/types.ts, BodyChunks): none for an empty
- * body, one for nearly every small delivery. No chunk is copied: node:http hands each one over in
- * an ArrayBuffer of its own, which nothing else holds, so keeping them is safe, and a large body
- * costs its bytes once instead of twice (chunks plus a joined copy). The signature is computed over
- * the chunks and the forwarder writes them as they are.
+ * Resolves to the body as chunks (verify/types.ts, BodyChunks): none for an empty body, one for
+ * nearly every small delivery. The first chunk and every chunk of KEEP_CHUNKS_FROM bytes or more
+ * are kept as node:http handed them over (each in an ArrayBuffer of its own, which nothing else
+ * holds, so keeping them is safe), so a large body costs its bytes once instead of twice (chunks
+ * plus a joined copy); smaller chunks after the first are copied into blocks, which bounds what a
+ * body costs beyond its bytes however it was cut. The signature is computed over the chunks and
+ * the forwarder writes them as they are.
  * Rejects with:
  * - BodyTooLargeError: Content-Length over `limit` (checked before anything is read), or more than
  *   `limit` bytes streamed without a Content-Length. The stream is paused and our listeners removed.
@@ -124,7 +139,32 @@ function onData(this: Collecting, chunk: Buffer): void {
     return;
   }
   c.size = size;
-  if (chunk.length > 0) c.chunks.push(chunk);
+  const length = chunk.length;
+  if (length === 0) return;
+  if (length >= KEEP_CHUNKS_FROM || (c.chunks.length === 0 && c.block === null)) {
+    closeBlock(c);
+    c.chunks.push(chunk);
+    return;
+  }
+  let block = c.block;
+  if (block === null || block.length - c.blockUsed < length) {
+    closeBlock(c);
+    // Never larger than what the Content-Length says is left: a small body gets a small block.
+    const left = c.declared >= 0 ? c.declared - size + length : BLOCK_BYTES;
+    block = Buffer.allocUnsafeSlow(Math.max(length, Math.min(BLOCK_BYTES, left)));
+    c.block = block;
+  }
+  // Not zero-filled: only the filled part is ever handed out.
+  block.set(chunk, c.blockUsed);
+  c.blockUsed += length;
+}
+
+/** Moves the filled part of the current block, if any, to the end of the chunks. */
+function closeBlock(c: Collector): void {
+  if (c.block === null) return;
+  c.chunks.push(c.blockUsed === c.block.length ? c.block : c.block.subarray(0, c.blockUsed));
+  c.block = null;
+  c.blockUsed = 0;
 }
 
 function onEnd(this: Collecting): void {
@@ -133,6 +173,7 @@ function onEnd(this: Collecting): void {
     c.reject(new BodyIncompleteError(`request body of ${c.size} bytes, Content-Length ${c.declared}`, c.declared, c.size));
     return;
   }
+  closeBlock(c);
   c.resolve(c.chunks);
 }
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { collectBody, BodyTooLargeError, BodyIncompleteError } from '../../src/gateway/collect-body.js';
+import { collectBody, BodyTooLargeError, BodyIncompleteError, KEEP_CHUNKS_FROM } from '../../src/gateway/collect-body.js';
 import type { BodyChunks } from '../../src/verify/types.js';
 
 const KIB = 1024;
@@ -216,6 +216,55 @@ describe('collectBody on streams node:http would not produce', () => {
 
   it('a stream with more bytes than its Content-Length is an error', async () => {
     await assert.rejects(collectBody(fake([Buffer.from('abc'), Buffer.from('defgh')], { 'content-length': '4' }), LIMIT), BodyIncompleteError);
+  });
+
+  /** Random bytes in an ArrayBuffer of their own, as node:http hands over each chunk (never pooled). */
+  const own = (size: number) => randomFillSync(Buffer.alloc(size));
+
+  /** The distinct ArrayBuffers behind the chunks, and their total size. */
+  function backing(chunks: BodyChunks): { buffers: number; bytes: number } {
+    const buffers = new Set(chunks.map((chunk) => chunk.buffer));
+    let bytes = 0;
+    for (const buffer of buffers) bytes += buffer.byteLength;
+    return { buffers: buffers.size, bytes };
+  }
+
+  for (const framing of ['with a Content-Length', 'chunked'] as const) {
+    it(`packs a body sent one byte at a time (${framing}) into a few blocks, not a buffer per byte`, async () => {
+      const body = randomBytes(100_000);
+      const pieces = [...body].map((byte) => Buffer.from([byte]));
+      const got = await collectBody(fake(pieces, framing === 'chunked' ? {} : { 'content-length': String(body.length) }), LIMIT);
+      assert.ok(Buffer.concat(got).equals(body));
+      // The first byte as it came, then 64 KiB blocks.
+      assert.ok(got.length <= 1 + Math.ceil(body.length / 65_536), `${got.length} chunks`);
+      const { bytes } = backing(got.slice(1));
+      assert.ok(bytes <= body.length + 65_536, `${bytes} bytes of blocks for ${body.length}`);
+    });
+  }
+
+  it('gives a small body in pieces a block no larger than what its Content-Length leaves', async () => {
+    const pieces = [own(100), own(100), own(100)];
+    const got = await collectBody(fake(pieces, { 'content-length': '300' }), LIMIT);
+    assert.ok(Buffer.concat(got).equals(Buffer.concat(pieces)));
+    assert.equal(got.length, 2, 'the first piece as it came, the rest in one block');
+    assert.equal(got[0]!.buffer, pieces[0]!.buffer);
+    assert.equal(got[1]!.buffer.byteLength, 200);
+  });
+
+  it('keeps every chunk of 16 KiB or more as it came, copies only the small ones, and keeps the order', async () => {
+    for (let run = 0; run < 20; run++) {
+      const sizes = Array.from({ length: 30 }, () => (Math.random() < 0.4 ? KEEP_CHUNKS_FROM + Math.floor(Math.random() * 50_000) : 1 + Math.floor(Math.random() * 3_000)));
+      const pieces = sizes.map(own);
+      const body = Buffer.concat(pieces);
+      const headers: Record<string, string> = run % 2 === 0 ? { 'content-length': String(body.length) } : {};
+      const got = await collectBody(fake(pieces, headers), LIMIT);
+      assert.ok(Buffer.concat(got).equals(body), `run ${run}: the exact bytes in order`);
+      const kept = new Set(got.map((chunk) => chunk.buffer));
+      for (const [index, piece] of pieces.entries()) {
+        if (index === 0 || piece.length >= KEEP_CHUNKS_FROM) assert.ok(kept.has(piece.buffer), `run ${run}: piece ${index} (${piece.length} bytes) kept as it came`);
+        else assert.ok(!kept.has(piece.buffer), `run ${run}: piece ${index} (${piece.length} bytes) copied`);
+      }
+    }
   });
 
   it('a stream destroyed without an error is an error', async () => {
