@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { reapOnExit } from './targets/reap-on-exit.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -142,6 +143,7 @@ async function profiled(context: BenchContext, options: BenchOptions, withRedis:
     const recorder = perfData
       ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '997', '-p', String(pid), '-o', perfData, '--', 'sleep', String(options.profileSeconds)], { stdio: 'ignore' })
       : undefined;
+    if (recorder) reapOnExit(recorder);
     if (hookguard.allocationProfile) {
       process.kill(pid!, 'SIGUSR1');
       await new Promise((done) => setTimeout(done, 200));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { reapOnExit } from '../targets/reap-on-exit.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +45,9 @@ export async function runLoad(spec: LoadSpec, tool: SaturationTool, workDir: str
 
 function runWithTimes(command: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', '"$@"; code=$?; times; exit $code', 'bench-load', ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that an interrupted run kills the load generator with its shell.
+    const child = spawn('bash', ['-c', '"$@"; code=$?; times; exit $code', 'bench-load', ...command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    reapOnExit(child, { group: true });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

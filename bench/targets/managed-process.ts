@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { reapOnExit } from './reap-on-exit.js';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -15,16 +16,10 @@ export interface ManagedProcess {
 }
 
 const KEEP_LINES = 200;
-const everyChild = new Set<ChildProcess>();
-
-// Whatever happens to the runner, nothing it started outlives it.
-process.once('exit', () => {
-  for (const child of everyChild) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
 
 export function startProcess(name: string, command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ManagedProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) });
-  everyChild.add(child);
+  reapOnExit(child);
   const lines: string[] = [];
   const collect = (stream: NodeJS.ReadableStream) => {
     let rest = '';
@@ -52,13 +47,11 @@ export function startProcess(name: string, command: string, args: readonly strin
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       done = true;
-      everyChild.delete(child);
       resolve(code);
     });
     child.once('error', (error) => {
       lines.push(String(error));
       done = true;
-      everyChild.delete(child);
       resolve(-1);
     });
   });

@@ -3,6 +3,7 @@ import { Pool, errors } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Timeouts } from '../config/types.js';
 import type { BodyChunks } from '../verify/types.js';
+import { bodyLength } from '../verify/join-body.js';
 
 export interface ForwardRequest {
   /** Path and query on the app. */
@@ -46,11 +47,11 @@ class ResponseTooLarge extends Error {
  * idle connections first: it honours the app's `Keep-Alive: timeout=N` hint minus a margin, and
  * without a hint keeps connections for at most `keepAliveMs` (DEFAULT_UPSTREAM_IDLE_MS).
  *
- * Each call is one `pool.dispatch()` (the body as dispatchBody hands it over) with a small handler object that collects the answer's chunks
- * into an array and settles one promise; the answer's raw headers are handed on as they came, for
- * app-answer.ts to filter once into the client's answer. No Readable, no async iterator, no
- * AbortSignal. The pool's headersTimeout bounds the wait for the app's answer and its bodyTimeout
- * each pause in the body.
+ * Each call is one `pool.dispatch()` (the body as dispatchBody hands it over) with a small handler
+ * object that collects the answer's chunks into an array and settles one promise; the answer's raw
+ * headers are handed on as they came, for app-answer.ts to filter once into the client's answer. No
+ * Readable, no async iterator, no AbortSignal. The pool's headersTimeout bounds the wait for the
+ * app's answer and its bodyTimeout each pause in the body.
  */
 export function createForwarder(upstream: URL, timeouts: Timeouts, options: { connections?: number; keepAliveMs?: number } = {}): Forwarder {
   const pool = new Pool(upstream.origin, {
@@ -179,9 +180,7 @@ function dispatchBody(request: ForwardRequest): { headers: string[]; body: Dispa
   if (body.length <= 1) return { headers: request.headers, body: body[0] ?? EMPTY };
   const iterable = body as unknown as Dispatcher.DispatchOptions['body'];
   if (hasContentLength(request.headers)) return { headers: request.headers, body: iterable };
-  let length = 0;
-  for (const chunk of body) length += chunk.length;
-  return { headers: [...request.headers, 'Content-Length', String(length)], body: iterable };
+  return { headers: [...request.headers, 'Content-Length', String(bodyLength(body))], body: iterable };
 }
 
 function hasContentLength(headers: readonly string[]): boolean {

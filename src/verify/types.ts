@@ -18,7 +18,8 @@ export type ProviderName = (typeof PROVIDERS)[number];
 /**
  * A body's exact bytes as the chunks they arrived in: in order, their concatenation is the body
  * (none for an empty body). A large body arrives in many chunks, each in a buffer of its own;
- * keeping them spares a copy into one buffer and half the memory per body. Readers that hash the
+ * keeping them spares a copy into one buffer and half the memory per body (small chunks are packed
+ * together as they arrive: gateway/collect-body.ts). Readers that hash the
  * body feed the chunks one by one; the few that need it in one piece (JSON, form parameters,
  * Ed25519) call joinBody (join-body.ts), which copies only when there is more than one chunk.
  */
