@@ -11,6 +11,12 @@ export const DEFAULT_DEDUPE_TTL_SECONDS = 86_400;
 export const DEFAULT_LOCKOUT: LockoutPolicy = Object.freeze({ failures: 20, windowSeconds: 600, blockSeconds: 900 });
 export const DEFAULT_MAX_IN_FLIGHT = 512;
 export const DEFAULT_MAX_HEADER_BYTES = 16_384;
+/**
+ * Request bodies held in memory at once, every request together: 32 large deliveries at the default
+ * maxBodyBytes. What the sidecar needs beyond it is about 80 MiB of anonymous memory under load
+ * (docs/performance.md), so the default sidecar memory limit (256Mi) has room for it.
+ */
+export const DEFAULT_MAX_BUFFERED_BODY_BYTES = 32 * 1_048_576;
 export const DEFAULT_REDIS_PREFIX = 'hookguard';
 /** A request never waits longer than this on Redis; past it, onError decides. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 250;

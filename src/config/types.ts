@@ -75,6 +75,12 @@ export interface SidecarConfig {
   readonly maxInFlight: number;
   /** Largest request head (request line and headers) accepted, in bytes. */
   readonly maxHeaderBytes: number;
+  /**
+   * Request body bytes held in memory at once, every request together. A request whose body would
+   * pass it is answered 503 before its body is read (a chunked one counts as its maxBodyBytes until
+   * it has arrived), so a burst of large deliveries cannot grow the process past its memory limit.
+   */
+  readonly maxBufferedBodyBytes: number;
   /** Fetch provider ranges on an interval; absent: the shipped presets are used as they are. */
   readonly presetRefresh?: { readonly intervalMs: number; readonly targets: readonly { readonly provider: string; readonly url: string }[] };
 }

@@ -9,9 +9,9 @@ import { SharedCompilations } from './shared-compilations.js';
 import { validateRedis } from './validate-redis.js';
 import { validateTimeouts } from './validate-timeouts.js';
 import { validatePresetRefresh } from './validate-preset-refresh.js';
-import { DEFAULT_ADMIN, DEFAULT_LISTEN, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_IN_FLIGHT } from './defaults.js';
+import { DEFAULT_ADMIN, DEFAULT_LISTEN, DEFAULT_MAX_BUFFERED_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_IN_FLIGHT } from './defaults.js';
 
-const TOP_KEYS = ['listen', 'admin', 'upstream', 'trustedProxies', 'redis', 'hooks', 'timeouts', 'maxInFlight', 'maxHeaderBytes', 'presetRefresh'];
+const TOP_KEYS = ['listen', 'admin', 'upstream', 'trustedProxies', 'redis', 'hooks', 'timeouts', 'maxInFlight', 'maxHeaderBytes', 'maxBufferedBodyBytes', 'presetRefresh'];
 
 export type Validation = { ok: true; config: SidecarConfig } | { ok: false; problems: readonly Problem[] };
 
@@ -43,7 +43,13 @@ export function validateSidecarConfig(raw: unknown, env: NodeJS.ProcessEnv = pro
   const timeouts = validateTimeouts(raw.timeouts, 'timeouts', problems);
   const maxInFlight = readInteger(raw, 'maxInFlight', '', problems, 1, 100_000) ?? DEFAULT_MAX_IN_FLIGHT;
   const maxHeaderBytes = readInteger(raw, 'maxHeaderBytes', '', problems, 1_024, 1_048_576) ?? DEFAULT_MAX_HEADER_BYTES;
+  const maxBufferedBodyBytes = readInteger(raw, 'maxBufferedBodyBytes', '', problems, 65_536, 2 ** 40) ?? DEFAULT_MAX_BUFFERED_BODY_BYTES;
   const hooks = readHooks(raw.hooks, problems, { env, baseDir, shared: new SharedCompilations() });
+  for (const hook of hooks) {
+    if (hook.maxBodyBytes > maxBufferedBodyBytes) {
+      problems.add('maxBufferedBodyBytes', `${maxBufferedBodyBytes} is below the maxBodyBytes ${hook.maxBodyBytes} of hook "${hook.name}": its largest deliveries could never be read`);
+    }
+  }
   const presetRefresh = validatePresetRefresh(raw.presetRefresh, 'presetRefresh', problems);
 
   if (!problems.empty || !listen || !admin || !upstream) return { ok: false, problems: problems.list };
@@ -57,6 +63,7 @@ export function validateSidecarConfig(raw: unknown, env: NodeJS.ProcessEnv = pro
     timeouts,
     maxInFlight,
     maxHeaderBytes,
+    maxBufferedBodyBytes,
     ...(presetRefresh ? { presetRefresh } : {}),
   };
   return { ok: true, config: deepFreeze(config) };

@@ -104,7 +104,7 @@ export function collectBody(stream: IncomingMessage, limit: number): Promise<Bod
 }
 
 /** The Content-Length, or -1 when there is none to trust (absent, malformed, or with a Transfer-Encoding). */
-function declaredLength(stream: IncomingMessage): number {
+export function declaredLength(stream: IncomingMessage): number {
   const headers = stream.headers;
   const text = headers['content-length'];
   if (text === undefined || text === '' || headers['transfer-encoding'] !== undefined) return -1;

@@ -29,6 +29,8 @@ export interface ManagedTokenBook extends TokenBook {
 export interface Lifecycle {
   shuttingDown: boolean;
   inFlight: number;
+  /** Body bytes reserved by the requests in flight (maxBufferedBodyBytes; steps/read-body.ts). */
+  bufferedBodyBytes: number;
 }
 
 export interface GatewayDeps {

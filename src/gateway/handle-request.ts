@@ -49,6 +49,7 @@ export async function handleRequest(ctx: GatewayContext, deps: GatewayDeps): Pro
   } finally {
     settleClaim(ctx, deps, accepted);
     lifecycle.inFlight--;
+    lifecycle.bufferedBodyBytes -= ctx.state.bodyReserved ?? 0;
     // The answers Koa writes (rejections, errors); the app's answer was written with its own
     // (app-answer.ts). Once draining, answers carry Connection: close so that clients stop reusing
     // this replica.

@@ -21,6 +21,8 @@ export interface RequestState {
   peer?: Address;
   /** The body's chunks, once readBody has read it whole. */
   body?: BodyChunks;
+  /** Bytes of the body budget this request holds, given back when it ends (handle-request.ts). */
+  bodyReserved?: number;
   /** The query string including '?', or ''. */
   search: string;
   /** Set when the app answered (whatever its status). */

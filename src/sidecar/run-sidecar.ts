@@ -59,7 +59,7 @@ export async function runSidecar(config: SidecarConfig, options: SidecarOptions)
   const store = options.store ?? shared?.store ?? createMemoryStore();
   const tokens = options.tokens ?? shared?.tokens ?? createStaticTokenBook(config.hooks);
   let runtime: Runtime = buildRuntime(config, createForwarder(config.upstream, config.timeouts));
-  const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0 };
+  const lifecycle: Lifecycle = { shuttingDown: false, inFlight: 0, bufferedBodyBytes: 0 };
   metrics.readInFlightFrom(() => lifecycle.inFlight);
   const presets = new PresetBook();
   const refresher = config.presetRefresh

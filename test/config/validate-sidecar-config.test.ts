@@ -23,6 +23,7 @@ describe('validateSidecarConfig', () => {
     assert.deepEqual(result.config.admin, { host: '0.0.0.0', port: 9102 });
     assert.equal(hook.upstreamPath, '/hooks/gh');
     assert.equal(hook.maxBodyBytes, 1_048_576);
+    assert.equal(result.config.maxBufferedBodyBytes, 32 * 1_048_576);
     assert.equal(hook.toleranceSeconds, 300);
     assert.deepEqual(hook.limits.lockout, { failures: 20, windowSeconds: 600, blockSeconds: 900 });
     assert.equal(hook.limits.perSource, undefined, 'absent rateLimit: no limit');
@@ -73,6 +74,14 @@ describe('validateSidecarConfig', () => {
       for (const pattern of c.expect) assert.ok(problems.some((p) => pattern.test(p)), `${pattern} not in ${JSON.stringify(problems, null, 1)}`);
     });
   }
+
+  it('refuses a body budget smaller than a hook\'s body limit, naming the hook', () => {
+    const raw = { ...minimal(), maxBufferedBodyBytes: 1_000_000 };
+    assert.deepEqual(problemsOf(raw), ['maxBufferedBodyBytes: 1000000 is below the maxBodyBytes 1048576 of hook "gh": its largest deliveries could never be read']);
+    const small = { ...minimal(), maxBufferedBodyBytes: 1_000_000, hooks: [{ ...minimal().hooks[0]!, maxBodyBytes: 1_000_000 }] };
+    assert.deepEqual(problemsOf(small), []);
+    assert.deepEqual(problemsOf({ ...minimal(), maxBufferedBodyBytes: 1_000 }), ['maxBufferedBodyBytes: must be a whole number from 65536 to 1099511627776']);
+  });
 
   it('reports every problem at once, not the first one only', () => {
     const problems = problemsOf({ listen: 'x', upstream: 'ftp://a', hooks: [{ name: 'A', path: 'p', provider: 'none' }] });

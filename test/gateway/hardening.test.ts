@@ -31,6 +31,65 @@ describe('server hardening', () => {
   });
 });
 
+describe('the body budget (maxBufferedBodyBytes)', () => {
+  it('answers 503 before reading a body that does not fit beside those held, and serves it once they are given back', async () => {
+    const secrets = secretsDir();
+    // The app holds every delivery for 400 ms, so the bodies before it are still held.
+    const app = await startUpstream((_req, res) => void setTimeout(() => res.writeHead(200).end(), 400));
+    const sidecar = await startSidecar({
+      upstream: app.url,
+      maxBufferedBodyBytes: 100_000,
+      hooks: [{ name: 'ci', path: '/hooks/ci', provider: 'none', token: secrets.secret(TOKEN), maxBodyBytes: 60_000, contentTypes: ['application/octet-stream'] }],
+    });
+    try {
+      const post = (bytes: number, chunked = false) =>
+        send(`${sidecar.url}/hooks/ci/${TOKEN}`, {
+          headers: { 'content-type': 'application/octet-stream', ...(chunked ? {} : { 'content-length': String(bytes) }) },
+          body: Buffer.alloc(bytes, 7),
+        });
+      const unavailable = async () => sample(await scrape(sidecar.adminUrl), 'hookguard_rejections_total', { hook: 'ci', reason: 'unavailable' });
+      /** Until the app has received `count` deliveries (it then holds the last one for 400 ms). */
+      const received = async (count: number) => {
+        const deadline = Date.now() + 5_000;
+        while (app.received.length < count) {
+          assert.ok(Date.now() < deadline, `the app received ${app.received.length} of ${count} deliveries`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      const held = post(60_000);
+      await received(1);
+
+      // 60,000 held: another 60,000 does not fit in 100,000, 30,000 does.
+      const refused = await post(60_000);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers['retry-after'], '1');
+      assert.equal(refused.headers.connection, 'close', 'the body was never read: the connection goes');
+      // A chunked body counts as the hook's maxBodyBytes (60,000) until it has arrived.
+      assert.equal((await post(10_000, true)).status, 503);
+      assert.equal(await unavailable(), 2);
+      const logged = sidecar.log.records().find((record) => record.event === 'rejected' && record.cause === 'body_budget');
+      assert.deepEqual([logged?.reason, logged?.status, logged?.wanted, logged?.held, logged?.budget], ['unavailable', 503, 60_000, 60_000, 100_000]);
+      const beside = post(30_000);
+      assert.equal((await held).status, 200);
+      assert.equal((await beside).status, 200);
+
+      // Everything given back (a chunked body keeps only its real size while held): two bodies
+      // that fill the budget together are both served, then a chunked one and a 50,000 one.
+      assert.deepEqual((await Promise.all([post(50_000), post(50_000)])).map((answer) => answer.status), [200, 200]);
+      const chunked = post(10_000, true);
+      await received(5);
+      assert.equal((await post(60_000)).status, 200, 'the chunked body holds its 10,000 bytes, not 60,000');
+      assert.equal((await chunked).status, 200);
+      assert.equal(await unavailable(), 2);
+      assert.equal(app.received.length, 6);
+    } finally {
+      await sidecar.stop();
+      await app.close();
+      secrets.remove();
+    }
+  });
+});
+
 describe('the admin port', () => {
   it('serves /healthz, /readyz and /metrics with every contract series at zero from the start', async () => {
     const secrets = secretsDir();

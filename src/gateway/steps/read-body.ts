@@ -1,7 +1,8 @@
 import type { GatewayContext } from '../context.js';
 import type { GatewayDeps } from '../gateway-deps.js';
 import { reject } from '../reject.js';
-import { BodyIncompleteError, BodyTooLargeError, collectBody } from '../collect-body.js';
+import { BodyIncompleteError, BodyTooLargeError, collectBody, declaredLength } from '../collect-body.js';
+import { bodyLength } from '../../verify/join-body.js';
 
 /**
  * Reads the raw body, enforcing maxBodyBytes while streaming (collect-body.ts): a Content-Length
@@ -9,11 +10,35 @@ import { BodyIncompleteError, BodyTooLargeError, collectBody } from '../collect-
  * passes the limit, so an oversized body never sits in memory. The connection is then closed, since
  * the rest of the body is still on its way. A body cut off is never a 500: a client that went away
  * gets no answer (logged at debug), and one that still listens gets 400 `malformed`.
+ *
+ * Before reading, the body's bytes are reserved from maxBufferedBodyBytes, shared by every request:
+ * its Content-Length, or the hook's maxBodyBytes for a chunked body until its real size is known.
+ * When they do not fit, the request is answered 503 `unavailable` (Retry-After: 1) and its
+ * connection closed, unread: memory stays bounded however many large deliveries arrive at once.
+ * handle-request.ts gives the reservation back when the request ends.
  */
 export async function readBody(ctx: GatewayContext, deps: GatewayDeps): Promise<boolean> {
   const limit = ctx.state.hook!.config.maxBodyBytes;
+  const declared = declaredLength(ctx.req);
+  if (declared <= limit) {
+    const wanted = declared >= 0 ? declared : limit;
+    const lifecycle = deps.lifecycle;
+    const budget = ctx.state.runtime.config.maxBufferedBodyBytes;
+    if (lifecycle.bufferedBodyBytes + wanted > budget) {
+      reject(ctx, deps, 'unavailable', { retryAfterSeconds: 1, close: true, detail: { cause: 'body_budget', wanted, held: lifecycle.bufferedBodyBytes, budget } });
+      return false;
+    }
+    lifecycle.bufferedBodyBytes += wanted;
+    ctx.state.bodyReserved = wanted;
+  }
   try {
     ctx.state.body = await collectBody(ctx.req, limit);
+    if (declared < 0) {
+      // Chunked: keep only what the body turned out to need.
+      const size = bodyLength(ctx.state.body);
+      deps.lifecycle.bufferedBodyBytes -= ctx.state.bodyReserved! - size;
+      ctx.state.bodyReserved = size;
+    }
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       reject(ctx, deps, 'too_large', { close: true, detail: error.declared !== undefined ? { contentLength: error.declared, limit } : { limit, chunked: true } });
