@@ -41,7 +41,7 @@ export const DEFAULT_INJECTOR_OPTIONS: InjectorOptions = Object.freeze({
     nativeSidecar: true,
     resources: Object.freeze({
       requests: Object.freeze({ cpu: '20m', memory: '48Mi' }),
-      limits: Object.freeze({ memory: '128Mi' }),
+      limits: Object.freeze({ memory: '256Mi' }),
     }),
     maxResources: Object.freeze({ cpu: '1', memory: '1Gi' }),
   }),

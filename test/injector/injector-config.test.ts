@@ -109,7 +109,7 @@ describe('validateInjectorConfig', () => {
       'sidecar.resources.requests.memory: 256Mi is above the limit 128Mi',
     ]);
     assert.deepEqual(problems({ ...MINIMAL, sidecar: { image: 'i', maxResources: { memory: '64Mi' } } }), [
-      'sidecar.resources.limits.memory: 128Mi is above sidecar.maxResources.memory 64Mi',
+      'sidecar.resources.limits.memory: 256Mi is above sidecar.maxResources.memory 64Mi',
     ]);
   });
 

@@ -26,7 +26,7 @@ describe('resolveOptions', () => {
       port: 8080,
       upstreamPort: 3000,
       configMap: 'web-hooks',
-      resources: { requests: { cpu: '20m', memory: '48Mi' }, limits: { memory: '128Mi' } },
+      resources: { requests: { cpu: '20m', memory: '48Mi' }, limits: { memory: '256Mi' } },
       redis: { url: 'redis://hookguard-redis.hookguard:6379', password: { secretName: 'hookguard-redis', key: 'redis-password' } },
     });
   });
@@ -81,7 +81,7 @@ describe('resolveOptions', () => {
     [{ 'hookguard.io/cpu-request': '1500m' }, 'hookguard.io/cpu-request', /1500m is above the injector's maximum; accepted values: a quantity up to 1$/],
     [{ 'hookguard.io/memory-request': '2Gi', 'hookguard.io/memory-limit': '512Mi' }, 'hookguard.io/memory-request', /2Gi is above the injector's maximum/],
     [{ 'hookguard.io/memory-limit': '32Mi' }, 'hookguard.io/memory-limit', /the memory request 48Mi is above the memory limit 32Mi/],
-    [{ 'hookguard.io/memory-request': '256Mi' }, 'hookguard.io/memory-request', /the memory request 256Mi is above the memory limit 128Mi/],
+    [{ 'hookguard.io/memory-request': '384Mi' }, 'hookguard.io/memory-request', /the memory request 384Mi is above the memory limit 256Mi/],
   ];
   for (const [annotations, key, message] of bounds) {
     it(`keeps ${key} within bounds: ${JSON.stringify(annotations)}`, () => {
