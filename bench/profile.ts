@@ -66,7 +66,10 @@ export async function runProfile(options: BenchOptions, dirOption: string): Prom
 
     if (has('perf')) {
       const data = join(dir, 'perf.data');
-      const perf = await profiled(context, options, withRedis, { nodeFlags: ['--perf-basic-prof'] }, pin, data);
+      // --perf-basic-prof also makes V8 write its code log, by default as isolate-*.log in the
+      // working directory (the repository): it goes into the profile folder instead.
+      const perfFlags = ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8.log')}`];
+      const perf = await profiled(context, options, withRedis, { nodeFlags: perfFlags }, pin, data);
       sections.push(
         `## Pass 2: on-CPU samples (perf record -e cpu-clock, --perf-basic-prof)`,
         '',
