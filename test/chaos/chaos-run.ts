@@ -22,7 +22,10 @@ export interface ChaosRunOptions {
   readonly duplicateShare?: number;
 }
 
-/** The sidecar reconnects to Redis with a back-off capped at 2 s, plus jitter. */
+/**
+ * After a Redis restart, counted from the moment every sidecar is back on Redis (untilRedisUp): the
+ * requests that began during the outage finish, and settles queued then are written.
+ */
 const REDIS_SETTLE_MS = 3_000;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,9 +161,28 @@ export class ChaosRun {
         await Promise.all([sleep(downMs), meanwhile?.()]);
         this.redisDown.push({ from, to: Date.now() });
         await this.redis!.start();
+        // The fault lasts until every sidecar is back on Redis: until then its claims still go to
+        // its memory (onError: open), and on a busy machine its reconnection back-off can outlast
+        // a fixed settling time, so that a duplicate sent "after the fault" met a record that only
+        // that memory held (a doubled delivery the harness blamed on the sidecar).
+        await this.untilRedisUp();
       },
       REDIS_SETTLE_MS,
     );
+  }
+
+  /** Until every sidecar's hookguard_redis_up gauge says 1 (its command connection is ready). */
+  private async untilRedisUp(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const upAt = (adminUrl: string) =>
+      fetch(`${adminUrl}/metrics`).then(
+        async (answer) => /^hookguard_redis_up 1$/m.test(await answer.text()),
+        () => false,
+      );
+    while (!(await Promise.all(this.sidecars.map((s) => upAt(s.adminUrl)))).every(Boolean)) {
+      if (Date.now() > deadline) throw new Error(`a sidecar was not back on Redis ${timeoutMs} ms after it restarted:\n${this.sidecars.map((s) => s.tail()).join('\n---\n')}`);
+      await sleep(25);
+    }
   }
 
   /** Stops sending, waits for every retry to end, and judges. */
