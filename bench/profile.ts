@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { reapOnExit } from './targets/reap-on-exit.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +12,7 @@ import { DELIVERY_HEADER } from './delivery.js';
 import { summarizeCpuProfile, renderProfileSummary, type CpuProfile } from './report/cpu-profile.js';
 import { renderAllocationSummary, summarizeAllocationProfile, type AllocationProfile } from './report/allocation-profile.js';
 import type { HookguardOptions } from './targets/start-hookguard.js';
+import { reapOnExit } from './targets/reap-on-exit.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 

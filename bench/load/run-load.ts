@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { reapOnExit } from '../targets/reap-on-exit.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './load-spec.js';
 import { wrkScript } from './wrk-script.js';
+import { reapOnExit } from '../targets/reap-on-exit.js';
 
 export type SaturationTool = 'wrk' | 'autocannon';
 

@@ -84,10 +84,11 @@ class Collector {
  * - BodyIncompleteError: the stream errored (client abort: `cause` is the ECONNRESET), closed before
  *   its end, or ended with a byte count other than its Content-Length.
  *
+ * `declared` is the stream's declaredLength, for a caller that has read it already.
+ *
  * Per call: one promise, one state object, four listeners that are shared functions (no closures).
  */
-export function collectBody(stream: IncomingMessage, limit: number): Promise<BodyChunks> {
-  const declared = declaredLength(stream);
+export function collectBody(stream: IncomingMessage, limit: number, declared = declaredLength(stream)): Promise<BodyChunks> {
   if (declared > limit) return Promise.reject(new BodyTooLargeError(limit, declared));
   const collecting = stream as Collecting;
   if (collecting[kCollector]) return Promise.reject(new Error('collectBody: this stream is already being read'));

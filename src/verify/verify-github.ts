@@ -20,8 +20,7 @@ export function verifyGithub(request: SignedRequest, settings: SchemeSettings): 
   if (header === undefined || !header.startsWith(PREFIX)) return BAD_SIGNATURE;
   const presented = decodeHex(header.slice(PREFIX.length), 32);
   if (presented === undefined) return BAD_SIGNATURE;
-  const body = request.body;
-  return matchesAnyKey(utf8Keys(settings), [presented], (key) => hmacDigest('sha256', key, body)) ? VERIFIED : BAD_SIGNATURE;
+  return matchesAnyKey(utf8Keys(settings), [presented], (key) => hmacDigest('sha256', key, request.body)) ? VERIFIED : BAD_SIGNATURE;
 }
 
 /**

@@ -16,8 +16,7 @@ export function verifyShopify(request: SignedRequest, settings: SchemeSettings):
   const header = headerValue(request.headers, 'x-shopify-hmac-sha256');
   const presented = header === undefined ? undefined : decodeBase64(header, 32);
   if (presented === undefined) return BAD_SIGNATURE;
-  const body = request.body;
-  return matchesAnyKey(utf8Keys(settings), [presented], (key) => hmacDigest('sha256', key, body)) ? VERIFIED : BAD_SIGNATURE;
+  return matchesAnyKey(utf8Keys(settings), [presented], (key) => hmacDigest('sha256', key, request.body)) ? VERIFIED : BAD_SIGNATURE;
 }
 
 /**

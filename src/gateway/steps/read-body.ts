@@ -32,7 +32,7 @@ export async function readBody(ctx: GatewayContext, deps: GatewayDeps): Promise<
     ctx.state.bodyReserved = wanted;
   }
   try {
-    ctx.state.body = await collectBody(ctx.req, limit);
+    ctx.state.body = await collectBody(ctx.req, limit, declared);
     if (declared < 0) {
       // Chunked: keep only what the body turned out to need.
       const size = bodyLength(ctx.state.body);
