@@ -1,11 +1,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedisServer, waitFor, type RedisServer } from '../helpers/redis-harness.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { startSidecar, secretsDir, type TestSidecar } from '../helpers/sidecar.js';
 import { send } from '../helpers/http-client.js';
 import { commandCalls, callDelta } from '../state/support.js';
+import { ADMIT_BATCH_LUA } from '../../src/state/redis/admit-script.js';
 
 const SECRET = 'gitlab-budget-secret';
 const TOKEN = 'tok_budget_0123456789abcdefghijklmnopq';
@@ -13,6 +15,8 @@ const N = 40;
 
 /** One script call as Redis saw it (MONITOR): its keys, split into its own and the settles it carried. */
 interface ScriptCall {
+  /** EVALSHA's digest, or EVAL's script text. */
+  readonly script: string;
   readonly keys: readonly string[];
   readonly args: readonly string[];
 }
@@ -49,12 +53,12 @@ describe('Redis commands per accepted delivery', () => {
     monitorBase = new Redis({ host: '127.0.0.1', port: redis.port });
     monitor = await monitorBase.monitor();
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      const [command, , numkeys, ...rest] = args;
+      const [command, script, numkeys, ...rest] = args;
       // Scripts sent by a client; the commands they run show up with source "lua".
       const name = command?.toLowerCase();
       if (source === 'lua' || (name !== 'evalsha' && name !== 'eval')) return;
       const count = Number(numkeys);
-      seen.push({ keys: rest.slice(0, count), args: rest.slice(count) });
+      seen.push({ script: script ?? '', keys: rest.slice(0, count), args: rest.slice(count) });
     });
   });
   after(async () => {
@@ -117,13 +121,28 @@ describe('Redis commands per accepted delivery', () => {
   });
 });
 
+const ADMIT_BATCH_SHA = createHash('sha1').update(ADMIT_BATCH_LUA).digest('hex');
+
 /**
- * The script's own keys. Each carried settle adds one key and three arguments, so three arguments per
- * key less the script's own shortfall tells the scripts apart: admit+claim has 4 keys and 7 arguments
- * (5 short), admit 3 and 5 (4 short), a claim of its own 1 and 2 (1 short), a settle batch none.
+ * The script's own keys (the settles it carried come after them). The admit script says how many
+ * deliveries it carries and each one's key count (admit-script.ts). For the others, each carried
+ * settle adds one key and three arguments, so three arguments per key less the script's own
+ * shortfall tells them apart: a claim of its own has 1 key and 2 arguments (1 short), a settle
+ * batch none.
  */
 function ownKeys(call: ScriptCall): number {
-  const own = new Map([[5, 4], [4, 3], [1, 1], [0, 0]]).get(3 * call.keys.length - call.args.length);
+  // MONITOR prints an EVAL's script with its line breaks escaped.
+  if (call.script === ADMIT_BATCH_SHA || call.script.replaceAll('\\n', '\n') === ADMIT_BATCH_LUA) {
+    let keys = 0;
+    let at = 1;
+    for (let j = 0; j < Number(call.args[0]); j++) {
+      const count = Number(call.args[at]);
+      keys += count;
+      at += 1 + (count === 4 ? 7 : 5);
+    }
+    return keys;
+  }
+  const own = new Map([[1, 1], [0, 0]]).get(3 * call.keys.length - call.args.length);
   assert.ok(own !== undefined, `a script of an unknown shape: ${JSON.stringify(call)}`);
   return own;
 }

@@ -22,19 +22,33 @@ import { claimLua, settlesFirstLua } from './redis-replay-log.js';
  * and a request refused per source takes no point from the hook, so a flood from one address cannot
  * spend the budget of the hook's real senders.
  *
- * KEYS: lockout, perSource, perHook (one hash tag). ARGV: failures, sourcePoints, sourceSeconds,
- * hookPoints, hookSeconds; 0 points (or failures) = that check is off.
- * Returns {0} admitted, {1, pttl} rate limited, {2, pttl} locked out.
+ * Deliveries are admitted in batches (call-gatherer.ts: the calls that arrive while a script is out
+ * go together in the next one), each delivery checked in turn with its own keys and arguments, so
+ * a batch decides exactly what the same deliveries sent one by one would have.
+ *
+ * Per delivery, its key count c (3 or 4) as one argument, then its own arguments; its keys in the
+ * same order. c = 3, admit: KEYS lockout, perSource, perHook (one hash tag); ARGV failures,
+ * sourcePoints, sourceSeconds, hookPoints, hookSeconds; 0 points (or failures) = that check is off.
+ * c = 4, admit and claim: the replay record as a fourth key, the claim token and in-flight seconds
+ * as sixth and seventh arguments; when admitted, the replay claim of RedisReplayLog runs in the same
+ * script, so an accepted delivery whose id is in its headers costs at most one round trip before it
+ * is forwarded.
+ *
+ * ARGV[1] is the number of deliveries; the queued settles the script carries follow the
+ * deliveries' keys and arguments (settlesFirstLua) and are applied first, whatever the verdicts.
+ *
+ * Returns one reply per delivery: {0} admitted, {0, claim} admitted with claim 0 claimed, 1 in
+ * flight, 2 done; {1, pttl} rate limited, {2, pttl} locked out; {3, message} when a Redis command
+ * failed for this delivery (a key of the wrong type): that delivery alone takes the outage path.
  */
-const ADMIT_CHECKS = `
-local failures = tonumber(ARGV[1])
-if failures > 0 then
-  local failed = tonumber(redis.call('get', KEYS[1]) or '0')
-  if failed >= failures then
-    return {2, redis.call('pttl', KEYS[1])}
-  end
+export const ADMIT_BATCH_LUA = `local n = tonumber(ARGV[1])
+local ownKeys, ownArgs = 0, 1
+for j = 1, n do
+  local c = tonumber(ARGV[ownArgs + 1])
+  ownKeys = ownKeys + c
+  ownArgs = ownArgs + 1 + (c == 4 and 7 or 5)
 end
-local function consume(key, points, seconds)
+${settlesFirstLua('ownKeys', 'ownArgs')}local function consume(key, points, seconds)
   local consumed = redis.call('incr', key)
   if consumed == 1 then
     redis.call('expire', key, seconds)
@@ -45,41 +59,52 @@ local function consume(key, points, seconds)
   end
   return nil
 end
-local sourcePoints = tonumber(ARGV[2])
-if sourcePoints > 0 then
-  local wait = consume(KEYS[2], sourcePoints, ARGV[3])
-  if wait then return {1, wait} end
+local function admit(k, a, c)
+  local failures = tonumber(ARGV[a + 1])
+  if failures > 0 then
+    local failed = tonumber(redis.call('get', KEYS[k + 1]) or '0')
+    if failed >= failures then
+      return {2, redis.call('pttl', KEYS[k + 1])}
+    end
+  end
+  local sourcePoints = tonumber(ARGV[a + 2])
+  if sourcePoints > 0 then
+    local wait = consume(KEYS[k + 2], sourcePoints, ARGV[a + 3])
+    if wait then return {1, wait} end
+  end
+  local hookPoints = tonumber(ARGV[a + 4])
+  if hookPoints > 0 then
+    local wait = consume(KEYS[k + 3], hookPoints, ARGV[a + 5])
+    if wait then return {1, wait} end
+  end
+  if c == 3 then return {0} end
+${claimLua('k + 4', 'a + 6', 'a + 7', (code) => `return {0, ${code}}`)}end
+local replies = {}
+local k, a = 0, 1
+for j = 1, n do
+  local c = tonumber(ARGV[a + 1])
+  local ok, reply = pcall(admit, k, a + 1, c)
+  if ok then
+    replies[j] = reply
+  else
+    replies[j] = {3, type(reply) == 'table' and tostring(reply.err) or tostring(reply)}
+  end
+  k = k + c
+  a = a + 1 + (c == 4 and 7 or 5)
 end
-local hookPoints = tonumber(ARGV[4])
-if hookPoints > 0 then
-  local wait = consume(KEYS[3], hookPoints, ARGV[5])
-  if wait then return {1, wait} end
-end
+return replies
 `;
-
-/**
- * Both scripts first apply the settles they carry (settlesFirstLua: queued settles of the same
- * hook, as extra keys after the script's own and extra arguments after its own), then do their own
- * work: the settles are written whatever the verdict.
- */
-export const ADMIT_LUA = `${settlesFirstLua(3, 5)}${ADMIT_CHECKS}return {0}
-`;
-
-/**
- * ADMIT_LUA, then, when admitted, the replay claim of RedisReplayLog in the same script, so an
- * accepted delivery whose id is in its headers costs one round trip before it is forwarded.
- * KEYS: lockout, perSource, perHook, replay record (one hash tag). ARGV: as ADMIT_LUA, then claim
- * token, in-flight seconds. Returns {0, claim} with claim 0 claimed, 1 in flight, 2 done; or the
- * refusals of ADMIT_LUA.
- */
-export const ADMIT_AND_CLAIM_LUA = `${settlesFirstLua(4, 7)}${ADMIT_CHECKS}${claimLua(4, 6, 7, (code) => `return {0, ${code}}`)}`;
 
 const ADMITTED: AdmitDecision = Object.freeze({ ok: true });
 
-/** Reads the script's reply. Anything else than its three shapes is a bug, not a verdict. */
+/**
+ * Reads one delivery's reply. {3, message} is Redis failing for this delivery: an Error, which the
+ * store treats as the outage it is. Anything else than the script's shapes is a bug, not a verdict.
+ */
 export function admitDecisionOf(reply: unknown): AdmitDecision {
   if (!Array.isArray(reply) || typeof reply[0] !== 'number') throw new TypeError(`admit script: unexpected reply ${JSON.stringify(reply)}`);
   if (reply[0] === 0) return ADMITTED;
+  if (reply[0] === 3) throw new Error(`admit script: ${String(reply[1])}`);
   const waitMs = typeof reply[1] === 'number' ? reply[1] : 0;
   if (reply[0] === 1) return { ok: false, reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(waitMs) };
   if (reply[0] === 2) return { ok: false, reason: 'locked_out', retryAfterSeconds: retryAfterSeconds(waitMs) };

@@ -6,7 +6,9 @@ import type { RedisClient } from './create-redis-client.js';
 import { MemoryLimiters } from '../memory-limiters.js';
 import { MemoryReplayLog } from '../memory-replay-log.js';
 import { RedisKeyspace } from './redis-keyspace.js';
-import { RedisLimiters } from './redis-limiters.js';
+import { RedisLimiters, admitAndClaimOf, type AdmitEntry } from './redis-limiters.js';
+import { admitDecisionOf } from './admit-script.js';
+import { CallGatherer } from './call-gatherer.js';
 import { RedisReplayLog } from './redis-replay-log.js';
 import { trackRedisHealth } from './track-redis-health.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
@@ -25,6 +27,8 @@ export interface RedisStoreDeps {
   readonly settleDelayMs?: number;
   /** The most settles one script carries; a queue this long is written at once. */
   readonly settleBatchMax?: number;
+  /** The most deliveries one admit script carries (call-gatherer.ts). */
+  readonly admitBatchMax?: number;
 }
 
 /** Retry-After of a 503 while Redis is away: a few reconnection attempts (capped at 2 s each). */
@@ -32,6 +36,12 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 const ADMITTED: AdmitDecision = Object.freeze({ ok: true });
 const OFF: AuthFailureResult = Object.freeze({ state: 'off' });
 const UNAVAILABLE: AdmitDecision = Object.freeze({ ok: false, reason: 'unavailable', retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
+/**
+ * The most deliveries one admit script carries: 64 deliveries are 256 keys and about 450 arguments,
+ * far below any Redis limit, and a script that stays short (some 5 commands per delivery) so that
+ * it holds Redis no longer than a few hundred microseconds.
+ */
+export const ADMIT_BATCH_MAX = 64;
 /** At most one log line per this interval about failing Redis commands, however many fail. */
 const FAILURE_LOG_INTERVAL_MS = 10_000;
 
@@ -53,6 +63,9 @@ interface Claim {
  * Not rate-limiter-flexible's `insuranceLimiter` option: admit runs as one script of ours, so the
  * stand-in has to cover it too, and it must see the lockout counts that recordAuthFailure made
  * during the outage; one MemoryLimiters does both. Closed mode also needs the Error itself.
+ *
+ * Admissions are gathered: while an admit script of a queue is out, the deliveries that arrive are
+ * sent together in the next one (call-gatherer.ts), so a burst costs one round trip, not one each.
  *
  * Settles are not sent on their own: they are queued (per hook on Cluster, all together otherwise) and
  * carried by the next script that may touch their keys
@@ -81,6 +94,12 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
     delayMs: deps.settleDelayMs ?? SETTLE_DELAY_MS,
     maxBatch: Math.max(1, deps.settleBatchMax ?? SETTLE_BATCH_MAX),
   });
+  // Admissions gathered while a script of their queue is out, sent together with the queue's
+  // settles (call-gatherer.ts); the same queues as the settles, for the same reason.
+  const admits = new CallGatherer<AdmitEntry, unknown>({
+    run: (queueName, entries) => settles.carry(queueName, (settleKeys, settleArgs) => limiters.admitBatch(entries, settleKeys, settleArgs)),
+    maxBatch: Math.max(1, deps.admitBatchMax ?? ADMIT_BATCH_MAX),
+  });
 
   let lastFailureLog = 0;
   let failuresSinceLog = 0;
@@ -102,7 +121,7 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
       if (!limits.perSource && !limits.perHook && !limits.lockout) return ADMITTED;
       if (health.isUp()) {
         try {
-          return await settles.carry(queueOf(limits.hook), (settleKeys, settleArgs) => limiters.admit(limits, source, settleKeys, settleArgs));
+          return admitDecisionOf(await admits.submit(queueOf(limits.hook), limiters.admitEntry(limits, source)));
         } catch (error) {
           noteFailure('admit', error);
         }
@@ -116,9 +135,7 @@ export function createRedisStore(deps: RedisStoreDeps): StateStore {
         const token = RedisReplayLog.newClaimToken();
         try {
           const replayKey = keys.replay(request.hook, request.deliveryId);
-          const result = await settles.carry(queueOf(limits.hook), (settleKeys, settleArgs) =>
-            limiters.admitAndClaim(limits, source, replayKey, token, request.inFlightSeconds, settleKeys, settleArgs),
-          );
+          const result = admitAndClaimOf(await admits.submit(queueOf(limits.hook), limiters.admitAndClaimEntry(limits, source, replayKey, token, request.inFlightSeconds)));
           if (result.claim === 'claimed') claims.set(key, { token, where: 'redis' });
           return result;
         } catch (error) {

@@ -1,11 +1,10 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AdmitDecision, AuthFailureResult, HookLimits } from '../store.js';
+import type { AdmitDecision, AuthFailureResult, ClaimResult, HookLimits } from '../store.js';
 import type { RedisClient } from './create-redis-client.js';
 import type { RedisKeyspace } from './redis-keyspace.js';
 import { retryAfterSeconds } from '../retry-after.js';
 import { defineScript, type Script } from './define-script.js';
-import { ADMIT_AND_CLAIM_LUA, ADMIT_LUA, admitDecisionOf } from './admit-script.js';
-import type { ClaimResult } from '../store.js';
+import { ADMIT_BATCH_LUA, admitDecisionOf } from './admit-script.js';
 
 interface HookEntry {
   readonly limits: HookLimits;
@@ -15,66 +14,79 @@ interface HookEntry {
   readonly lockout?: RateLimiterRedis;
 }
 
+/** One delivery of an admit batch: its keys and its own arguments (admit-script.ts). */
+export interface AdmitEntry {
+  readonly keys: readonly string[];
+  readonly args: readonly (string | number)[];
+}
+
 const CLAIMS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
-const NONE: readonly never[] = Object.freeze([]);
 const OFF: AuthFailureResult = Object.freeze({ state: 'off' });
 const COUNTED: AuthFailureResult = Object.freeze({ state: 'counted' });
 const LOCKED_NOW: AuthFailureResult = Object.freeze({ state: 'locked_now' });
 
 /**
  * Rate limits and lockout shared by every replica through Redis, with the semantics of
- * MemoryLimiters (the shared table in test/state proves it). `admit` is one Lua script (one round
- * trip, see admit-script.ts); failed authentications are counted by rate-limiter-flexible's
- * RateLimiterRedis, which writes the lockout counter the admit script reads.
+ * MemoryLimiters (the shared table in test/state proves it). Admission is one Lua script for a
+ * batch of deliveries (one round trip, see admit-script.ts); failed authentications are counted by
+ * rate-limiter-flexible's RateLimiterRedis, which writes the lockout counter the admit script reads.
  *
- * Both methods reject with the client's Error when Redis fails: the store decides what an outage
- * means (onError). An over-limit is never an exception here.
+ * `admitBatch` and `recordAuthFailure` reject with the client's Error when Redis fails: the store
+ * decides what an outage means (onError). An over-limit is never an exception here.
  */
 export class RedisLimiters {
   private readonly byHook = new Map<string, HookEntry>();
   private readonly admitScript: Script;
-  private readonly admitAndClaimScript: Script;
 
   constructor(
     private readonly client: RedisClient,
     private readonly keys: RedisKeyspace,
   ) {
-    this.admitScript = defineScript(client, 'hookguardAdmit', 'variable', ADMIT_LUA);
-    this.admitAndClaimScript = defineScript(client, 'hookguardAdmitAndClaim', 'variable', ADMIT_AND_CLAIM_LUA);
+    this.admitScript = defineScript(client, 'hookguardAdmitBatch', 'variable', ADMIT_BATCH_LUA);
+  }
+
+  /** The batch entry of an admit; its reply reads with admitDecisionOf. */
+  admitEntry(limits: HookLimits, source: string): AdmitEntry {
+    const entry = this.entryOf(limits);
+    return { keys: [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey], args: entry.admitArgs };
+  }
+
+  /** The batch entry of an admit followed, when admitted, by the replay claim of `replayKey`; its reply reads with admitAndClaimOf. */
+  admitAndClaimEntry(limits: HookLimits, source: string, replayKey: string, claimToken: string, inFlightSeconds: number): AdmitEntry {
+    const entry = this.entryOf(limits);
+    const args = entry.admitArgs;
+    return {
+      keys: [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey, replayKey],
+      args: [args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, claimToken, inFlightSeconds],
+    };
   }
 
   /**
-   * admit, then the replay claim of `replayKey` when admitted: one round trip. The settles given
-   * (queued settles of this hook, keys and arguments as settlesFirstLua) are applied first.
+   * Runs one admit script for `entries`, in order, after applying the settles given (queued settles,
+   * keys and arguments as settlesFirstLua). Resolves to one raw reply per entry.
    */
-  async admitAndClaim(
-    limits: HookLimits,
-    source: string,
-    replayKey: string,
-    claimToken: string,
-    inFlightSeconds: number,
-    settleKeys: readonly string[] = NONE,
-    settleArgs: readonly (string | number)[] = NONE,
-  ): Promise<{ decision: AdmitDecision; claim?: ClaimResult }> {
-    const entry = this.entryOf(limits);
-    const reply = await this.admitAndClaimScript(
-      [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey, replayKey, ...settleKeys],
-      [...entry.admitArgs, claimToken, inFlightSeconds, ...settleArgs],
-    );
-    const decision = admitDecisionOf(reply);
-    if (!decision.ok) return { decision };
-    const code = (reply as unknown[])[1];
-    const claim = typeof code === 'number' ? CLAIMS[code] : undefined;
-    if (claim === undefined) throw new TypeError(`admit-and-claim script: unexpected reply ${JSON.stringify(reply)}`);
-    return { decision, claim };
-  }
-
-  /** The settles given are applied first, as in admitAndClaim. */
-  async admit(limits: HookLimits, source: string, settleKeys: readonly string[] = NONE, settleArgs: readonly (string | number)[] = NONE): Promise<AdmitDecision> {
-    const entry = this.entryOf(limits);
-    const keys = [this.keys.lockout(limits.hook, source), this.keys.perSource(limits.hook, source), entry.perHookKey, ...settleKeys];
-    const reply = await this.admitScript(keys, settleArgs.length === 0 ? entry.admitArgs : [...entry.admitArgs, ...settleArgs]);
-    return admitDecisionOf(reply);
+  async admitBatch(entries: readonly AdmitEntry[], settleKeys: readonly string[], settleArgs: readonly (string | number)[]): Promise<readonly unknown[]> {
+    let keyCount = settleKeys.length;
+    let argCount = 1 + settleArgs.length;
+    for (const entry of entries) {
+      keyCount += entry.keys.length;
+      argCount += 1 + entry.args.length;
+    }
+    const keys = new Array<string>(keyCount);
+    const args = new Array<string | number>(argCount);
+    args[0] = entries.length;
+    let k = 0;
+    let a = 1;
+    for (const entry of entries) {
+      for (const key of entry.keys) keys[k++] = key;
+      args[a++] = entry.keys.length;
+      for (const arg of entry.args) args[a++] = arg;
+    }
+    for (const key of settleKeys) keys[k++] = key;
+    for (const arg of settleArgs) args[a++] = arg;
+    const replies = await this.admitScript(keys, args);
+    if (!Array.isArray(replies) || replies.length !== entries.length) throw new TypeError(`admit script: unexpected reply ${JSON.stringify(replies)}`);
+    return replies;
   }
 
   async recordAuthFailure(limits: HookLimits, source: string): Promise<AuthFailureResult> {
@@ -125,4 +137,14 @@ export class RedisLimiters {
     this.byHook.set(limits.hook, created);
     return created;
   }
+}
+
+/** Reads the reply of an admitAndClaimEntry: the verdict, and the claim when admitted. */
+export function admitAndClaimOf(reply: unknown): { decision: AdmitDecision; claim?: ClaimResult } {
+  const decision = admitDecisionOf(reply);
+  if (!decision.ok) return { decision };
+  const code = (reply as unknown[])[1];
+  const claim = typeof code === 'number' ? CLAIMS[code] : undefined;
+  if (claim === undefined) throw new TypeError(`admit-and-claim script: unexpected reply ${JSON.stringify(reply)}`);
+  return { decision, claim };
 }

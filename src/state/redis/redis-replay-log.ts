@@ -17,10 +17,13 @@ export const DONE = 'done';
  * delivery; that is the truth to remember; one SET). Not accepted: the claim is released only if it
  * still holds this owner's token: a claim that lapsed and was taken by another replica's retry must
  * not be deleted under it. Compare-and-delete inside the script, no WATCH.
+ *
+ * `ownKeys` and `ownArgs` are counts, or the names of Lua variables holding them (the admit batch,
+ * whose own share varies with the deliveries it carries).
  */
-export function settlesFirstLua(ownKeys: number, ownArgs: number): string {
-  return `for i = ${ownKeys + 1}, #KEYS do
-  local a = ${ownArgs - 2} + 3 * (i - ${ownKeys})
+export function settlesFirstLua(ownKeys: number | string, ownArgs: number | string): string {
+  return `for i = ${ownKeys} + 1, #KEYS do
+  local a = ${ownArgs} - 2 + 3 * (i - ${ownKeys})
   if ARGV[a + 1] == '1' then
     redis.call('set', KEYS[i], '${DONE}', 'EX', ARGV[a + 2])
   elseif redis.call('get', KEYS[i]) == ARGV[a] then
@@ -34,8 +37,9 @@ end
  * The replay claim of the record KEYS[key] with owner token ARGV[token] for ARGV[seconds]: SET NX
  * takes a free id (the common case, one command); otherwise the record says done or in flight.
  * `onClaim(code)` makes the script's return statement of a code, 0 claimed, 1 in flight, 2 done.
+ * The places are numbers or Lua expressions (`k + 4`).
  */
-export function claimLua(key: number, token: number, seconds: number, onClaim: (code: number) => string): string {
+export function claimLua(key: number | string, token: number | string, seconds: number | string, onClaim: (code: number) => string): string {
   return `if redis.call('set', KEYS[${key}], ARGV[${token}], 'NX', 'EX', ARGV[${seconds}]) then ${onClaim(0)} end
 if redis.call('get', KEYS[${key}]) == '${DONE}' then ${onClaim(2)} end
 ${onClaim(1)}
