@@ -86,6 +86,30 @@ describe('Redis Cluster (3 masters)', () => {
     assert.ok(owners.size >= 2, `hooks spread over ${owners.size} master(s)`);
   });
 
+  it('gathers admissions per hook: concurrent deliveries of hooks on different masters never share a script (no CROSSSLOT)', async () => {
+    const [first, second] = await hooksOnDifferentMasters();
+    const prefix = uniquePrefix();
+    const own = { ...config, prefix } as RedisConfig;
+    const store = createRedisStore({ client: await ready(createRedisClient(own)), config: own, logger: quietLogger() });
+    try {
+      const limitsOf = (hook: string): HookLimits => ({ hook, perHook: { points: 10, durationSeconds: 60 }, lockout: { failures: 5, windowSeconds: 60, blockSeconds: 60 } });
+      // A script of each hook out first, so that what follows is gathered behind them.
+      await Promise.all([store.admit(limitsOf(first), 'warm'), store.admit(limitsOf(second), 'warm')]);
+      const ports = cluster.nodes.map((n) => n.port);
+      const before = await Promise.all(ports.map(commandCalls));
+      const hooks = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? first : second));
+      const decisions = await Promise.all(hooks.map((hook, i) => store.admit(limitsOf(hook), `198.18.2.${i}`)));
+      const delta = callDelta(before, await Promise.all(ports.map(commandCalls)));
+      // Each hook has 9 points left after its warm-up: a CROSSSLOT error would have been a 503.
+      for (const hook of [first, second]) assert.equal(decisions.filter((d, i) => hooks[i] === hook && d.ok).length, 9, hook);
+      assert.ok(decisions.every((d) => d.ok || d.reason === 'rate_limited'));
+      const scripts = (delta.get('evalsha') ?? 0) + (delta.get('eval') ?? 0);
+      assert.ok(scripts >= 2 && scripts <= 4, `${scripts} scripts for 30 deliveries of two hooks`);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps every key of a hook in its hook's slot", async () => {
     const slots = new Map<string, Set<number>>();
     await withNodes(async (nodes) => {
