@@ -145,7 +145,7 @@ async function runBench(context: BenchContext, options: BenchOptions): Promise<R
     fixed: summaries.fixed,
     scale,
     ratios,
-    targets: checkTargets({ ratios, summaries, scaleRatio, subject }),
+    targets: checkTargets({ ratios, summaries, details: detail, scaleRatio, subject }),
     detail,
     failures,
   };

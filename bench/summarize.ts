@@ -107,9 +107,25 @@ export interface TargetCheck {
   basis: string;
 }
 
+/**
+ * Scripts (EVALSHA + EVAL) the clients sent per delivery hookguard accepted, over the measured
+ * windows of one scenario (INFO commandstats, summed by summarizeDetail). hookguard's store sends
+ * nothing but scripts on the accepted path, so this is its client round trips per delivery under
+ * the window's own load, where deliveries that arrive together share a script; the MONITOR probe
+ * counts them one at a time at a low rate. Null without Redis commands or accepted deliveries.
+ */
+export function scriptsPerAcceptedDelivery(detail: Record<string, unknown> | undefined): number | null {
+  const commands = detail?.['redis_commands_total'] as Record<string, number> | undefined;
+  const accepted = (detail?.['outcomes_total'] as Record<string, number> | undefined)?.['accepted'];
+  if (!commands || !accepted) return null;
+  return ((commands['evalsha'] ?? 0) + (commands['eval'] ?? 0)) / accepted;
+}
+
 export interface TargetInputs {
   readonly ratios: Record<Shape, Record<string, Record<string, Ratios>>>;
   readonly summaries: Record<Shape, Record<string, Summary>>;
+  /** summarizeDetail of every scenario, per shape. */
+  readonly details: Record<Shape, Record<string, Record<string, unknown>>>;
   readonly scaleRatio: (a: string, b: string, figure: 'cpu_us_per_req' | 'rps') => number | null;
   /** hookguard-redis, or hookguard-memory standing in while the Redis store is missing. */
   readonly subject: string;
@@ -139,9 +155,21 @@ export function checkTargets(inputs: TargetInputs): TargetCheck[] {
       (v) => v <= 1,
       'MONITOR probe, client commands per request',
     ),
+    check(
+      'Redis scripts per accepted delivery, measured windows',
+      '<= 1',
+      worst(scriptsPerAcceptedDelivery(inputs.details.saturation['hookguard-redis']), scriptsPerAcceptedDelivery(inputs.details.fixed['hookguard-redis'])),
+      (v) => v <= 1,
+      'INFO commandstats, EVALSHA + EVAL ÷ accepted deliveries, the higher of saturation and fixed rate',
+    ),
     check('peak RSS at 1,000 rps (MB)', '<= 80', summaries.fixed[subject]?.peak_rss_mb, (v) => v <= 80, 'fixed rate, VmHWM'),
     check('CPU/req, 1,000 hooks + 10,000 tokens ÷ 1 + 1', '<= 1.1', hooksTokens, (v) => v <= 1.1, 'scale, paired CPU µs/req ratio'),
     check('1 MiB bodies, bytes/s ÷ node-proxy', '>= 0.8', bodies, (v) => v >= 0.8, 'scale, paired rps ratio at equal body size'),
   ];
 }
 
+/** The higher of the values present; null when none is. */
+function worst(...values: ReadonlyArray<number | null>): number | null {
+  const present = values.filter((value): value is number => value !== null);
+  return present.length === 0 ? null : Math.max(...present);
+}
