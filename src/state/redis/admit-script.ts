@@ -1,6 +1,6 @@
-import type { AdmitDecision } from '../store.js';
+import type { AdmitDecision, ClaimResult } from '../store.js';
 import { retryAfterSeconds } from '../retry-after.js';
-import { claimLua, settlesFirstLua } from './redis-replay-log.js';
+import { CLAIM_RESULTS, claimLua, settlesFirstLua } from './redis-replay-log.js';
 
 /**
  * The whole of `admit` in one round trip: lockout check, then the per-source window, then the
@@ -109,4 +109,14 @@ export function admitDecisionOf(reply: unknown): AdmitDecision {
   if (reply[0] === 1) return { ok: false, reason: 'rate_limited', retryAfterSeconds: retryAfterSeconds(waitMs) };
   if (reply[0] === 2) return { ok: false, reason: 'locked_out', retryAfterSeconds: retryAfterSeconds(waitMs) };
   throw new TypeError(`admit script: unexpected code ${String(reply[0])}`);
+}
+
+/** Reads the reply of an admit-and-claim delivery (c = 4): the verdict, and the claim when admitted. */
+export function admitAndClaimOf(reply: unknown): { decision: AdmitDecision; claim?: ClaimResult } {
+  const decision = admitDecisionOf(reply);
+  if (!decision.ok) return { decision };
+  const code = (reply as unknown[])[1];
+  const claim = typeof code === 'number' ? CLAIM_RESULTS[code] : undefined;
+  if (claim === undefined) throw new TypeError(`admit-and-claim script: unexpected reply ${JSON.stringify(reply)}`);
+  return { decision, claim };
 }

@@ -1,10 +1,10 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AdmitDecision, AuthFailureResult, ClaimResult, HookLimits } from '../store.js';
+import type { AuthFailureResult, HookLimits } from '../store.js';
 import type { RedisClient } from './create-redis-client.js';
 import type { RedisKeyspace } from './redis-keyspace.js';
 import { retryAfterSeconds } from '../retry-after.js';
 import { defineScript, type Script } from './define-script.js';
-import { ADMIT_BATCH_LUA, admitDecisionOf } from './admit-script.js';
+import { ADMIT_BATCH_LUA } from './admit-script.js';
 
 interface HookEntry {
   readonly limits: HookLimits;
@@ -20,7 +20,6 @@ export interface AdmitEntry {
   readonly args: readonly (string | number)[];
 }
 
-const CLAIMS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
 const OFF: AuthFailureResult = Object.freeze({ state: 'off' });
 const COUNTED: AuthFailureResult = Object.freeze({ state: 'counted' });
 const LOCKED_NOW: AuthFailureResult = Object.freeze({ state: 'locked_now' });
@@ -137,14 +136,4 @@ export class RedisLimiters {
     this.byHook.set(limits.hook, created);
     return created;
   }
-}
-
-/** Reads the reply of an admitAndClaimEntry: the verdict, and the claim when admitted. */
-export function admitAndClaimOf(reply: unknown): { decision: AdmitDecision; claim?: ClaimResult } {
-  const decision = admitDecisionOf(reply);
-  if (!decision.ok) return { decision };
-  const code = (reply as unknown[])[1];
-  const claim = typeof code === 'number' ? CLAIMS[code] : undefined;
-  if (claim === undefined) throw new TypeError(`admit-and-claim script: unexpected reply ${JSON.stringify(reply)}`);
-  return { decision, claim };
 }

@@ -56,7 +56,8 @@ const SETTLE_BATCH_LUA = `${settlesFirstLua(0, 0)}return #KEYS
 const PROCESS_NONCE = randomBytes(16).toString('hex');
 let claimCounter = 0;
 
-const CLAIM_RESULTS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
+/** What claimLua's codes mean: 0 claimed, 1 in flight, 2 done. */
+export const CLAIM_RESULTS: readonly ClaimResult[] = ['claimed', 'in_flight', 'done'];
 
 /**
  * Replay records shared by every replica: one round trip to claim; settles are queued and carried
